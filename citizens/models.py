@@ -1,0 +1,1 @@
+"""Models of citizens arrive with their issue (see DESIGN.md)."""

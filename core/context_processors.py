@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import translate_url
+from django.utils.translation import get_language_info
+
+
+def site(request: HttpRequest) -> dict:
+    """Site name, the signed-in staff member's agency, and links to this page in each language."""
+    staff = getattr(getattr(request, "user", None), "staff_profile", None)
+    current = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+    alternates = []
+    for code, _name in settings.LANGUAGES:
+        if code != current:
+            alternates.append(
+                {
+                    "code": code,
+                    "url": translate_url(request.get_full_path(), code),
+                    # Each language named in itself ("Español"), as language pickers should.
+                    "label": get_language_info(code)["name_local"].capitalize(),
+                }
+            )
+    prefixes = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
+    return {
+        "public_page": request.path.startswith(prefixes),
+        "site_name": settings.SITE_NAME,
+        "staff_agency": staff.agency if staff else None,
+        "language_alternates": alternates,
+        "demo_mode": settings.DEMO_MODE,
+    }

@@ -1,0 +1,23 @@
+"""Celery entry points of `core`: thin wrappers around services, plus core's outbox handlers."""
+
+from typing import Any
+
+from celery import shared_task
+
+from core import services
+from core.outbox import outbox_handler
+
+
+@shared_task(name="core.tasks.outbox_deliver", acks_late=True)
+def outbox_deliver_task(message_id: int) -> bool:
+    return services.outbox_deliver(message_id=message_id)
+
+
+@shared_task(name="core.tasks.outbox_relay", ignore_result=True)
+def outbox_relay_task() -> int:
+    return services.outbox_relay()
+
+
+@outbox_handler("core.email")
+def send_email(payload: dict[str, Any]) -> None:
+    services.email_send(**payload)

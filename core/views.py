@@ -1,0 +1,66 @@
+"""Public pages that belong to no single app, and the health endpoint."""
+
+from celery.exceptions import TimeoutError as CeleryTimeout
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from kombu.exceptions import OperationalError as BrokerError
+from redis import Redis
+from redis.exceptions import RedisError
+
+from citizencrm.celery import app as celery_app
+
+
+def landing(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/landing.html")
+
+
+# Pages whose features arrive with their own issues; they say so plainly instead of 404ing.
+COMING_SOON = {
+    "request_new": _("Make a request"),
+    "request_status": _("Check a request's status"),
+    "feedback": _("Give feedback"),
+}
+
+
+def coming_soon(request: HttpRequest, page: str) -> HttpResponse:
+    return render(request, "core/coming_soon.html", {"title": COMING_SOON[page]})
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": _check_database(), "redis": _check_redis(), "broker": _check_broker()}
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return "ok"
+    except Exception as exc:
+        return f"error: {type(exc).__name__}"
+
+
+def _check_redis() -> str:
+    try:
+        Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+        return "ok"
+    except RedisError as exc:
+        return f"error: {type(exc).__name__}"
+
+
+def _check_broker() -> str:
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=1)
+        return "ok"
+    except (BrokerError, OSError, CeleryTimeout) as exc:
+        return f"error: {type(exc).__name__}"

@@ -1,0 +1,1 @@
+"""Models of feedback arrive with their issue (see DESIGN.md)."""
