@@ -13,7 +13,7 @@ DEVSTACK := eval "$$($(PY) -m citizencrm.devstack up)"
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: help install assets messages setup run test lint format bench chaos services-down clean
+.PHONY: help install assets messages messages-extract setup run test lint format bench chaos services-down clean
 
 help:
 	@echo "make run     set up everything and run web + worker + beat on http://127.0.0.1:$(PORT)"
@@ -37,19 +37,19 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-static/vendor/.installed: node_modules/.installed
-	rm -rf static/vendor && mkdir -p static/vendor/uswds
-	cp -R node_modules/@uswds/uswds/dist/css node_modules/@uswds/uswds/dist/js \
-	      node_modules/@uswds/uswds/dist/fonts node_modules/@uswds/uswds/dist/img static/vendor/uswds/
-	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
-	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart.umd.min.js
-	touch $@
+static/vendor/.installed: node_modules/.installed scripts/vendor-assets
+	scripts/vendor-assets node_modules static/vendor
 
 assets: static/vendor/.installed
 
 # .po files are committed; .mo files are built here with Babel (no GNU gettext needed).
 messages: install
 	$(BIN)/pybabel compile --statistics -d locale -D django
+
+# Refresh locale/*/django.po from the source (needs GNU gettext's xgettext), then translate.
+messages-extract: install
+	$(PY) manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=node_modules \
+	  --ignore=static --ignore=staticfiles --ignore=tests --ignore=.devdata
 
 setup: install assets messages
 
