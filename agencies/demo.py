@@ -22,6 +22,19 @@ DEMO_STAFF = [
 ]
 
 
+def load() -> list[str]:
+    """Entry point of `load_demo_data`: returns the lines to print (the logins)."""
+    users = demo_data_load()
+    lines = ["Sign in at /staff/login/ with:"]
+    for user in users:
+        profile = user.staff_profile
+        lines.append(
+            f"  {user.username:<12} {DEMO_PASSWORD}   "
+            f"({profile.get_role_display()}, {profile.agency.name})"
+        )
+    return lines
+
+
 def demo_data_load() -> list:
     """Create or refresh the demo records; returns the demo users."""
     agencies = {}

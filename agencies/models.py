@@ -22,6 +22,8 @@ class Agency(TimeStampedModel):
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=32, blank=True)
 
+    agency_scope = "pk"
+
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "agencies"
@@ -46,6 +48,8 @@ class StaffMember(TimeStampedModel):
     preferred_language = models.CharField(
         max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+
+    agency_scope = "agency"
 
     class Meta:
         ordering = ["user__username"]

@@ -9,6 +9,7 @@ from core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("staff/citizens/", include("citizens.urls")),
     path("staff/", include("agencies.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("citizencrm.api_urls")),

@@ -16,6 +16,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from core.models import AuditEvent, OutboxMessage
 from core.outbox import handler_for
+from core.request_context import current_client_ip
 
 logger = logging.getLogger(__name__)
 Status = OutboxMessage.Status
@@ -45,7 +46,7 @@ def audit_record(
         actor_type=actor_type,
         actor_user=actor_user,
         actor_label=label,
-        ip_address=ip_address,
+        ip_address=ip_address or current_client_ip(),
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         agency_id=agency_id,

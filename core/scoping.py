@@ -1,0 +1,58 @@
+"""The one way querysets are scoped to the caller's agency (DESIGN.md "Scoping and data sharing").
+
+Every model that views, admin or API expose declares `agency_scope`: the lookup path from the
+model to its owning agency id ("agency", "team__agency", "pk" for Agency itself), or
+`SHARED` for deployment-wide records (the citizen record). Anything outside the caller's
+agency is simply absent from the queryset, so fetching it answers 404, never 403.
+Deployment superusers see everything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+SHARED = "__shared__"
+
+
+def user_agency_id(user: Any) -> int | None:
+    """The agency a signed-in staff member works for, or None (anonymous, no profile)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    profile = getattr(user, "staff_profile", None)
+    return profile.agency_id if profile is not None else None
+
+
+def user_role(user: Any) -> str | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    profile = getattr(user, "staff_profile", None)
+    return profile.role if profile is not None else None
+
+
+def scope_queryset(queryset: QuerySet, user: Any) -> QuerySet:
+    path = getattr(queryset.model, "agency_scope", None)
+    if path is None:
+        raise ImproperlyConfigured(f"{queryset.model.__name__} declares no agency_scope")
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    if getattr(user, "is_superuser", False):
+        return queryset
+    agency_id = user_agency_id(user)
+    if agency_id is None:
+        return queryset.none()
+    if path == SHARED:
+        return queryset
+    return queryset.filter(**{path: agency_id})
+
+
+def get_scoped_object_or_404(queryset: QuerySet | type[Model], user: Any, **lookup: Any) -> Any:
+    if isinstance(queryset, type):
+        queryset = queryset._default_manager.all()
+    try:
+        return scope_queryset(queryset, user).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from None
