@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class AgenciesConfig(AppConfig):
     name = "agencies"
     verbose_name = "Agencies and staff"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+
+        from agencies import security
+
+        user_logged_in.connect(security.on_signed_in, dispatch_uid="agencies.signed_in")
+        user_logged_out.connect(security.on_signed_out, dispatch_uid="agencies.signed_out")

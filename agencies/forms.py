@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 
 class StaffSignInForm(AuthenticationForm):
@@ -12,3 +14,22 @@ class StaffSignInForm(AuthenticationForm):
         self.fields["password"].widget.attrs.update(
             {"autocomplete": "current-password", "class": "usa-input"}
         )
+
+
+class OneTimeCodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("6-digit code from your authenticator app"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("Enter the 6 digits shown in your authenticator app.")},
+        widget=forms.TextInput(
+            attrs={
+                "class": "usa-input usa-input--small",
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "maxlength": "8",
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip()

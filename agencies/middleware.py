@@ -1,5 +1,41 @@
 from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
+from django.utils.http import urlencode
+
+from agencies.security import two_factor_step
+
+
+class StaffTwoFactorMiddleware:
+    """Staff and admin pages need a verified second factor from those who have or need one."""
+
+    EXEMPT = {"staff:login", "staff:logout", "staff:verify", "staff:enrol", "admin:logout"}
+    GUARDED_PREFIXES = ("/staff/", "/admin/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and request.path_info.startswith(self.GUARDED_PREFIXES)
+            and not user.is_verified()
+            and self._view_name(request) not in self.EXEMPT
+        ):
+            step = two_factor_step(user)
+            if step:
+                target = "staff:verify" if step == "verify" else "staff:enrol"
+                return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+    @staticmethod
+    def _view_name(request) -> str | None:
+        try:
+            return resolve(request.path_info).view_name
+        except Resolver404:
+            return None
 
 
 class StaffLanguageMiddleware:

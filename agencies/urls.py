@@ -9,4 +9,6 @@ urlpatterns = [
     path("", views.staff_home, name="home"),
     path("login/", views.StaffLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("two-step/verify/", views.two_factor_verify, name="verify"),
+    path("two-step/enrol/", views.two_factor_enrol, name="enrol"),
 ]

@@ -1,9 +1,15 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django_otp import login as otp_login
 
-from agencies.forms import StaffSignInForm
+from agencies import security
+from agencies.forms import OneTimeCodeForm, StaffSignInForm
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -14,6 +20,68 @@ class StaffLoginView(auth_views.LoginView):
 
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
+    profile = getattr(request.user, "staff_profile", None)
+    return render(request, "agencies/home.html", {"profile": profile})
+
+
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    device = security.confirmed_totp_device(request.user)
+    if device is None:
+        return redirect(_next_url(request, fallback=reverse("staff:enrol")))
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _code_accepted(form, device, security.totp_verify):
+            otp_login(request, device)
+            return redirect(_next_url(request))
     return render(
-        request, "agencies/home.html", {"profile": getattr(request.user, "staff_profile", None)}
+        request, "agencies/two_factor_verify.html", {"form": form, "next": _next(request)}
     )
+
+
+@login_required
+def two_factor_enrol(request: HttpRequest) -> HttpResponse:
+    if security.confirmed_totp_device(request.user) is not None:
+        return redirect(_next_url(request))
+    device = security.staff_totp_device_start(user=request.user)
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _code_accepted(form, device, security.staff_totp_enrol_confirm):
+            otp_login(request, device)
+            messages.success(request, _("Two-step verification is on for your account."))
+            return redirect(_next_url(request))
+    context = {
+        "form": form,
+        "next": _next(request),
+        "qr_data_uri": security.totp_qr_data_uri(device),
+        "secret": security.totp_secret_base32(device),
+        "required": security.two_factor_required(request.user),
+    }
+    return render(request, "agencies/two_factor_enrol.html", context)
+
+
+def _code_accepted(form: OneTimeCodeForm, device, check) -> bool:
+    """Run `check(device=…, token=…)` unless django-otp's throttle (doubling waits) says wait."""
+    allowed, _details = device.verify_is_allowed()
+    if not allowed:
+        form.add_error(
+            "code", _("Too many wrong codes. Wait a few seconds, then enter the current code.")
+        )
+        return False
+    if check(device=device, token=form.cleaned_data["code"]):
+        return True
+    form.add_error("code", _("That code is not right or has expired. Try the current one."))
+    return False
+
+
+def _next(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
+
+
+def _next_url(request: HttpRequest, fallback: str | None = None) -> str:
+    return _next(request) or fallback or reverse("staff:home")

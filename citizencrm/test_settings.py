@@ -9,3 +9,7 @@ from citizencrm.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never in production
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # SMTP tests override this
 DEMO_MODE = True
+
+# Lockout and two-factor are off unless a test that exercises them turns them on.
+AXES_ENABLED = False
+STAFF_2FA_REQUIRED_ROLES: list[str] = []

@@ -9,6 +9,7 @@ from core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("staff/audit/", core_views.audit_list, name="audit_list"),
     path("staff/citizens/", include("citizens.urls")),
     path("staff/", include("agencies.urls")),
     path("admin/", admin.site.urls),

@@ -3,6 +3,8 @@ from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils.translation import get_language_info
 
+from core.permissions import has_role
+
 
 def site(request: HttpRequest) -> dict:
     """Site name, the signed-in staff member's agency, and links to this page in each language."""
@@ -24,6 +26,7 @@ def site(request: HttpRequest) -> dict:
         "public_page": request.path.startswith(prefixes),
         "site_name": settings.SITE_NAME,
         "staff_agency": staff.agency if staff else None,
+        "can_supervise": has_role(getattr(request, "user", None), "supervisor"),
         "language_alternates": alternates,
         "demo_mode": settings.DEMO_MODE,
     }

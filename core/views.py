@@ -1,7 +1,8 @@
-"""Public pages that belong to no single app, and the health endpoint."""
+"""Pages that belong to no single app: public landing, audit trail, health endpoint."""
 
 from celery.exceptions import TimeoutError as CeleryTimeout
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -12,6 +13,26 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from citizencrm.celery import app as celery_app
+from core import selectors
+from core.forms import AuditFilterForm
+from core.permissions import staff_required
+
+
+@staff_required("supervisor")
+def audit_list(request: HttpRequest) -> HttpResponse:
+    """The audit trail: supervisors and admins see their agency's and shared records' events."""
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.audit_events_filtered(
+        request.user, **{k: v for k, v in filters.items() if v}
+    )
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "core/audit_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )  # fmt: skip
 
 
 def landing(request: HttpRequest) -> HttpResponse:
