@@ -1,0 +1,87 @@
+"""Every public function of every `*/services.py` that writes also writes an AuditEvent.
+
+Each service function needs a scenario here that calls it realistically (or an exemption with
+its reason). The scenario runs with every SQL statement captured: if it inserted, updated or
+deleted anything but audit rows, it must also have inserted an audit row. A new service
+without a scenario fails this test, so nobody can add an unaudited writer by accident.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable
+from importlib.util import find_spec
+
+import pytest
+from django.apps import apps
+from django.db import connection
+
+from tests.audit_scenarios import SCENARIOS, World
+
+EXEMPT: dict[str, str] = {
+    "core.services.audit_record": "writes the audit row itself",
+    "core.services.outbox_enqueue": "records work on behalf of an audited caller, same transaction",
+    "core.services.email_enqueue": "records work on behalf of an audited caller, same transaction",
+    "core.services.outbox_publish": "delivery plumbing: marks rows published; visible in admin",
+    "core.services.outbox_relay": "delivery plumbing run by beat; visible in the outbox admin",
+    "core.services.outbox_deliver": "delivery plumbing; the handlers it runs audit themselves",
+    "core.services.email_send": "sends mail, changes no stored state",
+}
+
+
+def _service_functions() -> list[str]:
+    names = []
+    for config in apps.get_app_configs():
+        module_name = f"{config.name}.services"
+        if not config.name.startswith(("core", "agencies", "citizens", "cases", "feedback")):
+            continue
+        if find_spec(module_name) is None:
+            continue
+        module = importlib.import_module(module_name)
+        for name, func in inspect.getmembers(module, inspect.isfunction):
+            if not name.startswith("_") and func.__module__ == module_name:
+                names.append(f"{module_name}.{name}")
+    return sorted(names)
+
+
+SERVICES = _service_functions()
+
+
+def test_every_service_function_has_a_scenario_or_a_reasoned_exemption():
+    missing = [name for name in SERVICES if name not in SCENARIOS and name not in EXEMPT]
+    stale = [name for name in [*SCENARIOS, *EXEMPT] if name not in SERVICES]
+
+    assert missing == [], f"add a scenario to tests/audit_scenarios.py for: {missing}"
+    assert stale == [], f"these services no longer exist; remove them: {stale}"
+
+
+class _Statements:
+    def __init__(self) -> None:
+        self.sql: list[str] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        self.sql.append(sql.lstrip().upper())
+        return execute(sql, params, many, context)
+
+
+def _writes(statements: list[str]) -> tuple[list[str], list[str]]:
+    writes = [s for s in statements if s.startswith(("INSERT", "UPDATE", "DELETE"))]
+    audit = [s for s in writes if s.startswith('INSERT INTO "CORE_AUDITEVENT"')]
+    other = [s for s in writes if s not in audit and '"DJANGO_SESSION"' not in s]
+    return other, audit
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("service", [s for s in SERVICES if s in SCENARIOS])
+def test_service_that_writes_writes_an_audit_event(service):
+    world = World.build()
+    call: Callable[[], object] = SCENARIOS[service](world)  # set-up happens here, unrecorded
+    recorder = _Statements()
+
+    with connection.execute_wrapper(recorder):
+        call()
+
+    other, audit = _writes(recorder.sql)
+    assert other, f"scenario for {service} wrote nothing: make it exercise a real change"
+    assert audit, f"{service} wrote {other[:3]} without an AuditEvent"
