@@ -1,8 +1,11 @@
 """Demo data for `make run`, the README and the browser tests. Later issues extend it."""
 
+from datetime import time
+
 from django.contrib.auth import get_user_model
 
-from agencies.models import Agency, StaffMember
+from agencies import services
+from agencies.models import Agency, BusinessCalendar, StaffMember, Team
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published in the README, demo only
 
@@ -20,6 +23,37 @@ DEMO_STAFF = [
     ("admin", "Ada", "Admin", "public-works", StaffMember.Role.ADMIN, "en", True),
     ("agente", "Elena", "Agente", "revenue", StaffMember.Role.AGENT, "es", False),
 ]
+
+_WEEKDAYS = range(5)  # Monday to Friday
+_OFFICE_HOURS = [(day, time(8), time(12)) for day in _WEEKDAYS] + [
+    (day, time(13), time(17)) for day in _WEEKDAYS
+]
+DEMO_CALENDARS = {
+    # agency slug: (name, time zone, weekly hours); holidays: US/Illinois, DEMO_HOLIDAY_YEARS
+    "public-works": ("Public Works office hours", "America/Chicago",
+                     [*_OFFICE_HOURS, (5, time(9), time(12))]),  # and Saturday mornings
+    "revenue": ("Revenue office hours", "America/Chicago", _OFFICE_HOURS),
+}  # fmt: skip
+DEMO_HOLIDAYS = ("US", "IL")
+DEMO_HOLIDAY_YEARS = (2026, 2027)
+
+DEMO_TEAMS = [
+    # agency slug, team slug, name
+    ("public-works", "roads-and-sidewalks", "Roads and Sidewalks"),
+    ("public-works", "sanitation", "Sanitation"),
+    ("public-works", "parks", "Parks"),
+    ("revenue", "property-tax", "Property Tax"),
+    ("revenue", "business-licences", "Business Licences"),
+]
+
+DEMO_MEMBERSHIPS = {
+    "agent": ["roads-and-sidewalks"],
+    "supervisor": ["roads-and-sidewalks", "sanitation", "parks"],
+    "admin": [],
+    "agente": ["property-tax", "business-licences"],
+}
+
+DEMO_ACTOR = "system:demo-data"
 
 
 def load() -> list[str]:
@@ -61,4 +95,46 @@ def demo_data_load() -> list:
             defaults={"agency": agencies[slug], "role": role, "preferred_language": language},
         )
         users.append(user)
+    organisation_load(agencies, users)
     return users
+
+
+def organisation_load(agencies: dict[str, Agency], users: list) -> None:
+    """Calendars (hours, US/Illinois holidays), teams and team memberships, through services.
+
+    Services change nothing when nothing differs, so a second run writes nothing.
+    """
+    calendars = {}
+    for slug, (name, timezone, hours) in DEMO_CALENDARS.items():
+        agency = agencies[slug]
+        calendar = BusinessCalendar.objects.filter(agency=agency, name=name).first()
+        if calendar is None:
+            calendar = services.calendar_create(
+                agency=agency, name=name, timezone=timezone, intervals=hours, actor=DEMO_ACTOR
+            )
+        else:
+            services.calendar_set_hours(calendar=calendar, intervals=hours, actor=DEMO_ACTOR)
+        country, subdivision = DEMO_HOLIDAYS
+        services.calendar_seed_holidays(
+            calendar=calendar, country=country, subdivision=subdivision,
+            years=DEMO_HOLIDAY_YEARS, actor=DEMO_ACTOR,
+        )  # fmt: skip
+        calendars[slug] = calendar
+    teams = {}
+    for agency_slug, slug, name in DEMO_TEAMS:
+        team = Team.objects.filter(agency=agencies[agency_slug], slug=slug).first()
+        if team is None:
+            team = services.team_create(
+                agency=agencies[agency_slug], name=name, slug=slug,
+                calendar=calendars[agency_slug], actor=DEMO_ACTOR,
+            )  # fmt: skip
+        else:
+            services.team_update(team=team, name=name, calendar=calendars[agency_slug],
+                                 active=True, actor=DEMO_ACTOR)  # fmt: skip
+        teams[slug] = team
+    for user in users:
+        services.staff_member_set_teams(
+            member=user.staff_profile,
+            teams=[teams[slug] for slug in DEMO_MEMBERSHIPS.get(user.username, [])],
+            actor=DEMO_ACTOR,
+        )

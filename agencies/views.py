@@ -30,10 +30,13 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if device is None:
         return redirect(_next_url(request, fallback=reverse("staff:enrol")))
     form = OneTimeCodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if _code_accepted(form, device, security.totp_verify):
-            otp_login(request, device)
-            return redirect(_next_url(request))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _code_accepted(form, device, security.totp_verify)
+    ):
+        otp_login(request, device)
+        return redirect(_next_url(request))
     return render(
         request, "agencies/two_factor_verify.html", {"form": form, "next": _next(request)}
     )
@@ -45,11 +48,14 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
         return redirect(_next_url(request))
     device = security.staff_totp_device_start(user=request.user)
     form = OneTimeCodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if _code_accepted(form, device, security.staff_totp_enrol_confirm):
-            otp_login(request, device)
-            messages.success(request, _("Two-step verification is on for your account."))
-            return redirect(_next_url(request))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _code_accepted(form, device, security.staff_totp_enrol_confirm)
+    ):
+        otp_login(request, device)
+        messages.success(request, _("Two-step verification is on for your account."))
+        return redirect(_next_url(request))
     context = {
         "form": form,
         "next": _next(request),

@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from citizens import views
 
 app_name = "citizens"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.citizen_search, name="search"),
+    path("new/", views.citizen_create, name="create"),
+    path("<int:pk>/", views.citizen_detail, name="detail"),
+    path("<int:pk>/edit/", views.citizen_edit, name="edit"),
+    path("<int:pk>/consent/", views.citizen_consent, name="consent"),
+    path("<int:pk>/duplicates/", views.citizen_duplicates, name="duplicates"),
+    path("<int:pk>/merge/<int:other_pk>/", views.citizen_merge, name="merge"),
+]

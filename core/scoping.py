@@ -2,7 +2,10 @@
 
 Every model that views, admin or API expose declares `agency_scope`: the lookup path from the
 model to its owning agency id ("agency", "team__agency", "pk" for Agency itself), or
-`SHARED` for deployment-wide records (the citizen record). Anything outside the caller's
+`SHARED` for deployment-wide records (the citizen record). A model may also declare
+`agency_read_scopes`, further paths that grant read-only access (a case referred away stays
+readable by the sender); writers pass `for_write=True` and get only what they own. Anything
+outside the caller's
 agency is simply absent from the queryset, so fetching it answers 404, never 403.
 Deployment superusers see everything.
 """
@@ -12,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 SHARED = "__shared__"
@@ -33,7 +36,7 @@ def user_role(user: Any) -> str | None:
     return profile.role if profile is not None else None
 
 
-def scope_queryset(queryset: QuerySet, user: Any) -> QuerySet:
+def scope_queryset(queryset: QuerySet, user: Any, *, for_write: bool = False) -> QuerySet:
     path = getattr(queryset.model, "agency_scope", None)
     if path is None:
         raise ImproperlyConfigured(f"{queryset.model.__name__} declares no agency_scope")
@@ -46,13 +49,23 @@ def scope_queryset(queryset: QuerySet, user: Any) -> QuerySet:
         return queryset.none()
     if path == SHARED:
         return queryset
-    return queryset.filter(**{path: agency_id})
+    read_paths = () if for_write else getattr(queryset.model, "agency_read_scopes", ())
+    if not read_paths:
+        return queryset.filter(**{path: agency_id})
+    # A subquery keeps rows unique when a read path crosses a one-to-many relation.
+    condition = Q(**{path: agency_id})
+    for read_path in read_paths:
+        condition |= Q(**{read_path: agency_id})
+    visible = queryset.model._default_manager.filter(condition).values("pk")
+    return queryset.filter(pk__in=visible)
 
 
-def get_scoped_object_or_404(queryset: QuerySet | type[Model], user: Any, **lookup: Any) -> Any:
+def get_scoped_object_or_404(
+    queryset: QuerySet | type[Model], user: Any, *, for_write: bool = False, **lookup: Any
+) -> Any:
     if isinstance(queryset, type):
         queryset = queryset._default_manager.all()
     try:
-        return scope_queryset(queryset, user).get(**lookup)
+        return scope_queryset(queryset, user, for_write=for_write).get(**lookup)
     except queryset.model.DoesNotExist:
         raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from None

@@ -19,6 +19,8 @@ from django.conf import settings
 from citizencrm import devstack
 from citizencrm.celery import app as celery_app
 
+pytest_plugins = ["tests.playwright_fixtures"]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _clean_worker_redis_db() -> None:

@@ -1,0 +1,335 @@
+"""Writers of citizens: the only code that creates or changes a citizen record.
+
+Every function is keyword-only, atomic, and writes one AuditEvent (agency_id None: the citizen
+record is shared by all agencies). Bad input raises django.core.exceptions.ValidationError
+with a message for staff; nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Collection, Mapping
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import ForeignObjectRel
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from citizens import normalise
+from citizens.models import (
+    MERGE_FIELD_GROUPS,
+    Citizen,
+    ConsentKind,
+    ConsentRecord,
+    ConsentSource,
+)
+from citizens.selectors import mergeable_relations
+from core.services import audit_record
+
+EDITABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "preferred_language",
+    "preferred_channel",
+)
+
+
+def _cleaned(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Trimmed strings, normalised email and phone; ValidationError on bad input."""
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable citizen fields: {sorted(unknown)}")
+    cleaned = {
+        key: (unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else value)
+        for key, value in data.items()
+    }
+    if "email" in cleaned:
+        cleaned["email"] = normalise.normalise_email(cleaned["email"] or "")
+    if "phone" in cleaned:
+        try:
+            cleaned["phone"] = normalise.normalise_phone(cleaned["phone"] or "")
+        except normalise.InvalidPhoneNumber:
+            raise ValidationError(
+                {"phone": _("Enter a valid phone number, for example +1 312 555 0142.")}
+            ) from None
+    return cleaned
+
+
+def _validate(citizen: Citizen) -> None:
+    if not (citizen.first_name or citizen.last_name):
+        raise ValidationError(_("Enter a first name or a last name."))
+    citizen.refresh_derived_fields()
+    citizen.clean_fields(exclude=["merged_into", "merged_by", "search_name", "address_key"])
+
+
+def _locked(citizen: Citizen) -> Citizen:
+    """A fresh copy of the row, locked until the end of the transaction; tombstones refused."""
+    locked = Citizen.objects.select_for_update().get(pk=citizen.pk)
+    if locked.is_tombstone:
+        raise ValidationError(
+            _("This record was merged into record %(pk)s: change that one instead.")
+            % {"pk": locked.merged_into_id}
+        )
+    return locked
+
+
+def _apply_consent(
+    citizen: Citizen,
+    *,
+    kind: str,
+    granted: bool,
+    source: str,
+    user: Any,
+    at: datetime,
+) -> ConsentRecord:
+    """Set the flag and its timestamp on the (locked) citizen and append the history row."""
+    setattr(citizen, f"consent_{kind}", granted)
+    setattr(citizen, f"consent_{kind}_at", at)
+    return ConsentRecord.objects.create(
+        citizen=citizen,
+        kind=kind,
+        granted=granted,
+        at=at,
+        source=source,
+        recorded_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+
+
+@transaction.atomic
+def citizen_create(
+    *,
+    user: Any,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    phone: str = "",
+    address_line1: str = "",
+    address_line2: str = "",
+    city: str = "",
+    region: str = "",
+    postal_code: str = "",
+    preferred_language: str = "",
+    preferred_channel: str = "",
+    consent_contact: bool | None = None,
+    consent_surveys: bool | None = None,
+    consent_source: str = ConsentSource.STAFF,
+) -> Citizen:
+    """Create a citizen record; consent given or refused now is recorded with its history.
+
+    Duplicate detection is the caller's job before this (citizen_duplicate_candidates): a
+    person may really share a name, an email or an address with someone else.
+    """
+    data = _cleaned(
+        {
+            "first_name": first_name,
+            "last_name": last_name,
+            "email": email,
+            "phone": phone,
+            "address_line1": address_line1,
+            "address_line2": address_line2,
+            "city": city,
+            "region": region,
+            "postal_code": postal_code,
+            "preferred_channel": preferred_channel,
+        }
+    )
+    citizen = Citizen(**data)
+    if preferred_language:
+        citizen.preferred_language = preferred_language
+    _validate(citizen)
+    citizen.save()
+    now = timezone.now()
+    changes: dict[str, tuple[Any, Any]] = {
+        field: (None, getattr(citizen, field))
+        for field in EDITABLE_FIELDS
+        if getattr(citizen, field)
+    }
+    for kind, granted in (
+        (ConsentKind.CONTACT, consent_contact),
+        (ConsentKind.SURVEYS, consent_surveys),
+    ):
+        if granted is not None:
+            _apply_consent(
+                citizen, kind=kind, granted=granted, source=consent_source, user=user, at=now
+            )
+            changes[f"consent_{kind}"] = (None, granted)
+    if consent_contact is not None or consent_surveys is not None:
+        citizen.save(
+            update_fields=[
+                "consent_contact",
+                "consent_contact_at",
+                "consent_surveys",
+                "consent_surveys_at",
+            ]
+        )
+    audit_record(action="citizen.created", obj=citizen, actor=user, changes=changes)
+    return citizen
+
+
+@transaction.atomic
+def citizen_update(*, citizen: Citizen, user: Any, data: Mapping[str, Any]) -> Citizen:
+    """Change contact data (EDITABLE_FIELDS). Returns the saved record; no change, no write."""
+    cleaned = _cleaned(data)
+    citizen = _locked(citizen)
+    changes = {
+        field: (getattr(citizen, field), value)
+        for field, value in cleaned.items()
+        if getattr(citizen, field) != value
+    }
+    if not changes:
+        return citizen
+    for field, (_before, after) in changes.items():
+        setattr(citizen, field, after)
+    _validate(citizen)
+    citizen.save(update_fields=list(changes))
+    audit_record(action="citizen.updated", obj=citizen, actor=user, changes=changes)
+    return citizen
+
+
+@transaction.atomic
+def citizen_consent_set(
+    *,
+    citizen: Citizen,
+    kind: str,
+    granted: bool,
+    source: str,
+    user: Any = None,
+    at: datetime | None = None,
+) -> ConsentRecord:
+    """Record consent given or withdrawn. Each statement is kept, even one that repeats.
+
+    `user` is the staff member recording it, or None when the citizen did it themselves
+    (public form, unsubscribe link). An old link to a merged-away record applies to the
+    record it was merged into: the person's wish counts, not which copy they had.
+    """
+    if kind not in ConsentKind.values:
+        raise ValueError(f"unknown consent kind {kind!r}")
+    if source not in ConsentSource.values:
+        raise ValueError(f"unknown consent source {source!r}")
+    target = Citizen.objects.select_for_update().get(pk=citizen.pk)
+    while target.is_tombstone:
+        target = Citizen.objects.select_for_update().get(pk=target.merged_into_id)
+    before = getattr(target, f"consent_{kind}") if getattr(target, f"consent_{kind}_at") else None
+    record = _apply_consent(
+        target, kind=kind, granted=granted, source=source, user=user, at=at or timezone.now()
+    )
+    target.save(update_fields=[f"consent_{kind}", f"consent_{kind}_at"])
+    actor = user if user is not None else f"citizen #{target.pk} ({source})"
+    audit_record(
+        action="citizen.consent_set",
+        obj=target,
+        actor=actor,
+        changes={f"consent_{kind}": (before, granted), "consent_source": (None, source)},
+    )
+    return record
+
+
+# --- merge ----------------------------------------------------------------------------------
+
+
+def _move_relation(relation: ForeignObjectRel, *, source: Citizen, target: Citizen) -> int:
+    """Point `relation`'s rows at `target` instead of `source`; returns the rows moved.
+
+    - foreign key: every row is updated;
+    - many-to-many: through rows move, except where `target` already has the same partner
+      (that row of `source` is deleted, so no duplicate pair appears);
+    - one-to-one: the row moves if `target` has none; otherwise `target` keeps its own and
+      the row stays with the tombstone.
+    """
+    if relation.many_to_many:
+        through = relation.through._base_manager
+        to_citizen = relation.field.m2m_reverse_field_name()
+        partner = relation.field.m2m_field_name()
+        target_partners = through.filter(**{to_citizen: target.pk}).values(partner)
+        through.filter(**{to_citizen: source.pk, f"{partner}__in": target_partners}).delete()
+        return through.filter(**{to_citizen: source.pk}).update(**{to_citizen: target.pk})
+    rows = relation.related_model._base_manager
+    column = relation.field.attname
+    source_value = getattr(source, relation.field_name)
+    target_value = getattr(target, relation.field_name)
+    if relation.one_to_one and rows.filter(**{column: target_value}).exists():
+        return 0
+    return rows.filter(**{column: source_value}).update(**{column: target_value})
+
+
+@transaction.atomic
+def citizen_merge(
+    *,
+    survivor: Citizen,
+    other: Citizen,
+    user: Any,
+    keep_from_other: Collection[str] = (),
+) -> Citizen:
+    """Merge `other` into `survivor`; `other` becomes a tombstone pointing at `survivor`.
+
+    `keep_from_other` names the MERGE_FIELD_GROUPS whose value staff chose from `other`;
+    every other field keeps the survivor's value. Every relation to Citizen moves to the
+    survivor (see _move_relation), tombstones of `other` are re-pointed at the survivor so
+    old links take one hop, and one AuditEvent records the before/after. All or nothing.
+    """
+    unknown = set(keep_from_other) - set(MERGE_FIELD_GROUPS)
+    if unknown:
+        raise ValueError(f"unknown merge field groups: {sorted(unknown)}")
+    if survivor.pk == other.pk:
+        raise ValidationError(_("A record cannot be merged into itself."))
+    locked = {
+        c.pk: c
+        for c in Citizen.objects.select_for_update()
+        .filter(pk__in=[survivor.pk, other.pk])
+        .order_by("pk")
+    }
+    survivor, other = locked[survivor.pk], locked[other.pk]
+    for citizen in (survivor, other):
+        if citizen.is_tombstone:
+            raise ValidationError(
+                _("Record %(pk)s has already been merged into another record.") % {"pk": citizen.pk}
+            )
+
+    now = timezone.now()
+    changes: dict[str, tuple[Any, Any]] = {}
+    for group in keep_from_other:
+        for field in MERGE_FIELD_GROUPS[group]:
+            before, after = getattr(survivor, field), getattr(other, field)
+            if before != after:
+                changes[field] = (before, after)
+                setattr(survivor, field, after)
+    for kind in ConsentKind.values:
+        flag, at = f"consent_{kind}", f"consent_{kind}_at"
+        if (flag in changes or at in changes) and getattr(survivor, at) is not None:
+            ConsentRecord.objects.create(
+                citizen=survivor,
+                kind=kind,
+                granted=getattr(survivor, flag),
+                at=now,
+                source=ConsentSource.MERGE,
+                recorded_by=user if getattr(user, "is_authenticated", False) else None,
+            )
+    _validate(survivor)
+    survivor.save()
+
+    moved = {}
+    for relation in mergeable_relations():
+        count = _move_relation(relation, source=other, target=survivor)
+        if count:
+            moved[relation.related_model._meta.label_lower] = count
+    Citizen.objects.filter(merged_into=other).update(merged_into=survivor)
+
+    other.merged_into, other.merged_at = survivor, now
+    other.merged_by = user if getattr(user, "is_authenticated", False) else None
+    other.save(update_fields=["merged_into", "merged_at", "merged_by"])
+
+    changes["merged_from"] = (None, other.pk)
+    if moved:
+        changes["moved"] = (None, ", ".join(f"{label}: {n}" for label, n in sorted(moved.items())))
+    audit_record(action="citizen.merged", obj=survivor, actor=user, changes=changes)
+    return survivor
