@@ -10,6 +10,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; n
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # SMTP tests override this
 DEMO_MODE = True
 
-# Lockout and two-factor are off unless a test that exercises them turns them on.
+# Lockout, rate limits and two-factor are off unless a test that exercises them turns them on.
 AXES_ENABLED = False
+RATELIMIT_ENABLED = False
 STAFF_2FA_REQUIRED_ROLES: list[str] = []

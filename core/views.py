@@ -42,7 +42,6 @@ def landing(request: HttpRequest) -> HttpResponse:
 # Pages whose features arrive with their own issues; they say so plainly instead of 404ing.
 COMING_SOON = {
     "request_new": _("Make a request"),
-    "request_status": _("Check a request's status"),
     "feedback": _("Give feedback"),
 }
 

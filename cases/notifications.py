@@ -1,0 +1,49 @@
+"""Emails to citizens about their case, in their language, through the outbox.
+
+Called by services inside their transaction: the email is an outbox row that commits (or rolls
+back) with the change, and is sent once after the commit.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from cases import links
+from cases.models import Case
+from core.services import email_enqueue
+
+KINDS = {"received", "update", "status"}
+
+
+def case_email_language(case: Case) -> str:
+    if case.citizen_id and case.citizen.preferred_language:
+        return case.citizen.preferred_language
+    return case.language or settings.LANGUAGE_CODE
+
+
+def case_notify_citizen(*, case: Case, kind: str, body: str = "") -> bool:
+    """Queue an email about `case`; False if there is nobody to tell or they opted out."""
+    assert kind in KINDS
+    to = case.contact_email
+    if not to or case.updates_opted_out:
+        return False
+    language = case_email_language(case)
+    with translation.override(language):
+        context = {
+            "case": case,
+            "kind": kind,
+            "body": body,
+            "category": case.category.display_name,
+            "status": case.get_status_display(),
+            "status_url": links.status_url(case.reference, language),
+            "unsubscribe_url": links.unsubscribe_url(case.reference, language),
+            "agency": case.agency,
+            "site_name": settings.SITE_NAME,
+        }
+        subject = render_to_string("emails/case_subject.txt", context).strip()
+        text = render_to_string("emails/case_message.txt", context)
+        html = render_to_string("emails/case_message.html", context)
+    email_enqueue(to=[to], subject=subject, body=text, html=html)
+    return True

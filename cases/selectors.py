@@ -1,0 +1,170 @@
+"""Reads of `cases`: queues with keyset pagination, the case page, the citizen's view."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from cases.models import Case, CaseEvent, ServiceCategory
+from cases.references import reference_normalise
+from core.scoping import get_scoped_object_or_404, scope_queryset, user_agency_id
+
+QUEUES = ("mine", "team", "unassigned", "all")
+COUNT_CAP = 1000
+PAGE_SIZE = 50
+
+
+def cases_visible(user: Any, *, for_write: bool = False) -> QuerySet[Case]:
+    return scope_queryset(Case.objects.all(), user, for_write=for_write)
+
+
+def cases_for_queue(user: Any, queue: str) -> QuerySet[Case]:
+    """The cases of one queue, own agency only (referred-away cases are not worked on)."""
+    cases = cases_visible(user, for_write=True)
+    if queue == "mine":
+        cases = cases.filter(assignee=user)
+    elif queue == "team":
+        profile = getattr(user, "staff_profile", None)
+        team_ids = list(profile.teams.values_list("id", flat=True)) if profile else []
+        cases = cases.filter(team_id__in=team_ids)
+    elif queue == "unassigned":
+        cases = cases.filter(assignee__isnull=True)
+    return cases
+
+
+def queue_rows(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """What a queue row shows, and nothing more (`only` keeps the hot list lean)."""
+    return cases.select_related("category", "team", "assignee", "citizen").only(
+        "id", "reference", "status", "priority", "created_at", "channel", "description",
+        "category__id", "category__name", "category__code",
+        "team__id", "team__name", "assignee__id", "assignee__username",
+        "assignee__first_name", "assignee__last_name",
+        "citizen__id", "citizen__first_name", "citizen__last_name",
+    )  # fmt: skip
+
+
+@dataclass
+class Page:
+    rows: list[Case]
+    next_cursor: str | None
+    count_label: str
+
+
+SORTS = {
+    "newest": ("-created_at", "-id"),
+    "oldest": ("created_at", "id"),
+}
+
+
+def _encode(case: Case) -> str:
+    raw = f"{case.created_at.isoformat()}|{case.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[datetime, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, _sep, pk = raw.partition("|")
+        moment = parse_datetime(stamp)
+        return (moment, int(pk)) if moment else None
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def keyset_page(
+    cases: QuerySet[Case], *, sort: str = "newest", cursor: str | None = None, size: int = PAGE_SIZE
+) -> Page:
+    """One page after `cursor`, by (created_at, id): no OFFSET, constant cost at any depth."""
+    order = SORTS.get(sort, SORTS["newest"])
+    descending = order[0].startswith("-")
+    position = _decode(cursor) if cursor else None
+    page_qs = cases
+    if position:
+        moment, pk = position
+        if descending:
+            page_qs = page_qs.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=pk))
+        else:
+            page_qs = page_qs.filter(Q(created_at__gt=moment) | Q(created_at=moment, id__gt=pk))
+    rows = list(queue_rows(page_qs).order_by(*order)[: size + 1])
+    next_cursor = _encode(rows[size - 1]) if len(rows) > size else None
+    return Page(rows=rows[:size], next_cursor=next_cursor, count_label=count_capped(cases))
+
+
+def count_capped(cases: QuerySet[Case], cap: int = COUNT_CAP) -> str:
+    """Exact below the cap, "1,000+" above it: counting a million rows is not worth a wait."""
+    count = cases.order_by().values("id")[: cap + 1].count()
+    return f"{cap:,}+" if count > cap else f"{count:,}"
+
+
+def case_get_for_view(user: Any, reference: str) -> Case:
+    """A case the user may read (own agency, or referred away by it), with its timeline."""
+    events = CaseEvent.objects.select_related("actor").order_by("created_at", "id")
+    queryset = Case.objects.select_related(
+        "agency", "category", "category__agency", "team", "assignee", "citizen"
+    ).prefetch_related(
+        Prefetch("events", queryset=events),
+        "attachments",
+        "referrals__from_agency",
+        "referrals__to_agency",
+    )
+    return get_scoped_object_or_404(queryset, user, reference=reference)
+
+
+def case_is_writable_by(case: Case, user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False) or user_agency_id(user) == case.agency_id)
+
+
+def categories_for_intake(user: Any) -> QuerySet[ServiceCategory]:
+    return (
+        scope_queryset(ServiceCategory.objects.all(), user, for_write=True)
+        .filter(active=True)
+        .select_related("owning_team")
+        .prefetch_related("attributes")
+    )
+
+
+def categories_public() -> QuerySet[ServiceCategory]:
+    return (
+        ServiceCategory.objects.filter(active=True, public=True)
+        .select_related("agency")
+        .prefetch_related("attributes")
+        .order_by("agency__name", "order", "code")
+    )
+
+
+def case_for_citizen(reference: str, email: str) -> Case | None:
+    """The case a citizen asks about, if the email matches the one given for it."""
+    email = (email or "").strip().lower()
+    if not email:
+        return None
+    case = (
+        Case.objects.select_related("category", "agency", "citizen")
+        .filter(reference=reference_normalise(reference))
+        .first()
+    )
+    if case is None or case.contact_email.lower() != email:
+        return None
+    return case
+
+
+def case_public_timeline(case: Case) -> QuerySet[CaseEvent]:
+    """Only what the citizen is meant to see: public events, never internal notes."""
+    return case.events.filter(is_public=True).order_by("created_at", "id")
+
+
+def cases_due_for_auto_close(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Ids of cases resolved more than CASE_AUTO_CLOSE_DAYS ago, oldest first."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.CASE_AUTO_CLOSE_DAYS)
+    return list(
+        Case.objects.filter(status=Case.Status.RESOLVED, resolved_at__lte=cutoff)
+        .order_by("resolved_at")
+        .values_list("id", flat=True)[:limit]
+    )

@@ -1,0 +1,495 @@
+"""Writers of `cases`: intake, workflow, routing, timeline, attachments, the auto-close sweep.
+
+Every function is the only way to make its change: it checks the rule, writes the case and a
+CaseEvent, an AuditEvent, and queues citizen emails through the outbox in the same transaction.
+Refused changes raise `CaseRuleError` (a ValidationError) with a message fit for the user.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import references, selectors
+from cases.attributes import attributes_clean
+from cases.hooks import run_case_closed_hooks
+from cases.models import Attachment, Case, CaseEvent, Priority, Referral, ServiceCategory
+from cases.notifications import case_notify_citizen
+from cases.uploads import upload_check
+from core.services import audit_record
+
+Status = Case.Status
+Kind = CaseEvent.Kind
+
+# The workflow (DESIGN.md "Status workflow"). Anything not listed is refused.
+TRANSITIONS: dict[str, set[str]] = {
+    Status.NEW: {Status.OPEN},
+    Status.OPEN: {Status.IN_PROGRESS, Status.WAITING_ON_CITIZEN, Status.RESOLVED},
+    Status.IN_PROGRESS: {Status.WAITING_ON_CITIZEN, Status.RESOLVED},
+    Status.WAITING_ON_CITIZEN: {Status.IN_PROGRESS, Status.RESOLVED},
+    Status.RESOLVED: {Status.CLOSED, Status.OPEN},
+    Status.CLOSED: {Status.OPEN},
+}
+# Citizens hear about these status changes (the others are internal steps).
+NOTIFY_ON = {Status.WAITING_ON_CITIZEN, Status.RESOLVED, Status.OPEN}
+NO_SURVEY_RESOLUTIONS = {Case.Resolution.DUPLICATE, Case.Resolution.SPAM}
+
+
+class CaseRuleError(ValidationError):
+    """A change the workflow or routing rules refuse."""
+
+
+def _event(case: Case, kind: str, actor: Any, *, body: str = "", public: bool = False,
+           data: dict | None = None, at: datetime | None = None) -> CaseEvent:  # fmt: skip
+    label = _actor_label(actor)
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=actor if _is_user(actor) else None,
+        actor_label=label or _("System"),
+        body=body,
+        is_public=public,
+        data=data or {},
+        created_at=at or timezone.now(),
+    )
+
+
+def _actor_label(actor: Any) -> str:
+    if _is_user(actor):
+        return actor.get_full_name() or actor.get_username()
+    return str(actor or "")
+
+
+def _is_user(actor: Any) -> bool:
+    return bool(getattr(actor, "is_authenticated", False))
+
+
+def _audit(case: Case, action: str, actor: Any, changes: dict | None = None) -> None:
+    audit_record(action=action, obj=case, actor=actor, changes=changes, agency_id=case.agency_id)
+
+
+def _lock(case: Case) -> Case:
+    """Re-read the case row FOR UPDATE: two agents acting at once are serialised, not merged."""
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("category", "citizen")
+        .get(pk=case.pk)
+    )
+
+
+# --- intake ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_create(
+    *,
+    category: ServiceCategory,
+    description: str,
+    channel: str,
+    actor: Any = None,
+    citizen: Any = None,
+    attributes: Mapping[str, Any] | None = None,
+    address: str = "",
+    latitude: Decimal | float | None = None,
+    longitude: Decimal | float | None = None,
+    priority: str | None = None,
+    reporter_email: str = "",
+    reporter_name: str = "",
+    language: str | None = None,
+) -> Case:
+    """Open a case in `category`; it goes to the category's owning team, status `new`."""
+    if not category.active:
+        raise CaseRuleError(_("This service is not accepting requests."))
+    if not (description or "").strip():
+        raise CaseRuleError({"description": [_("Describe the request.")]})
+    if priority and priority not in Priority.values:
+        raise CaseRuleError({"priority": [_("Choose a valid priority.")]})
+    cleaned = attributes_clean(
+        category.attributes.all(), attributes or {}, timezone=category.agency.timezone
+    )
+    case = Case(
+        agency_id=category.agency_id,
+        category=category,
+        citizen=citizen,
+        attributes=cleaned,
+        description=description.strip(),
+        address=(address or "").strip(),
+        latitude=latitude,
+        longitude=longitude,
+        channel=channel,
+        priority=priority or category.default_priority,
+        team_id=category.owning_team_id,
+        reporter_email=(reporter_email or "").strip().lower(),
+        reporter_name=(reporter_name or "").strip(),
+        language=language or getattr(citizen, "preferred_language", "") or settings.LANGUAGE_CODE,
+    )
+    case.full_clean(exclude=["reference", "agency", "category", "citizen", "team", "assignee"])
+    _save_with_new_reference(case)
+    _event(case, Kind.CREATED, actor, data={"channel": channel, "team": case.team_id})
+    _audit(
+        case,
+        "case.created",
+        actor,
+        {"status": (None, case.status), "category": (None, category.code)},
+    )
+    case_notify_citizen(case=case, kind="received")
+    return case
+
+
+def _save_with_new_reference(case: Case) -> None:
+    for _attempt in range(5):
+        case.reference = references.reference_new()
+        try:
+            with transaction.atomic():  # a savepoint: a collision must not poison the caller
+                case.save(force_insert=True)
+            return
+        except IntegrityError as exc:
+            if "reference" not in str(exc):
+                raise
+    raise RuntimeError("could not find a free case reference")
+
+
+# --- workflow -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_transition(
+    *,
+    case: Case,
+    to_status: str,
+    actor: Any,
+    resolution_code: str = "",
+    citizen_contacted: bool | None = None,
+    note: str = "",
+    at: datetime | None = None,
+) -> Case:
+    """Move a case along the workflow; refuses anything TRANSITIONS does not allow."""
+    case = _lock(case)
+    before = case.status
+    if to_status not in TRANSITIONS.get(before, set()):
+        raise CaseRuleError(
+            _("A case that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": Status(before).label, "to": _status_label(to_status)}
+        )
+    now = at or timezone.now()
+    changes: dict[str, tuple[Any, Any]] = {"status": (before, to_status)}
+    if to_status == Status.RESOLVED:
+        if resolution_code not in Case.Resolution.values:
+            raise CaseRuleError({"resolution_code": [_("Choose how the case was resolved.")]})
+        if citizen_contacted is None:
+            raise CaseRuleError(
+                {"citizen_contacted": [_("Say whether the citizen was contacted.")]}
+            )
+        case.resolution_code = resolution_code
+        case.citizen_contacted = citizen_contacted
+        case.resolved_at = now
+        changes["resolution_code"] = ("", resolution_code)
+    elif to_status == Status.OPEN and before in (Status.RESOLVED, Status.CLOSED):
+        changes["resolution_code"] = (case.resolution_code, "")
+        case.resolution_code = ""
+        case.citizen_contacted = None
+        case.resolved_at = None
+        case.closed_at = None
+    elif to_status == Status.OPEN:  # new → open: whoever opens it takes it if nobody has it
+        case.opened_at = now
+        if case.assignee_id is None and _is_user(actor):
+            changes["assignee"] = (None, actor.get_username())
+            case.assignee = actor
+    elif to_status == Status.CLOSED:
+        case.closed_at = now
+    case.status = to_status
+    case.save()
+    reopened = to_status == Status.OPEN and before in (Status.RESOLVED, Status.CLOSED)
+    _event(case, Kind.STATUS, actor, body=note, at=now, public=to_status in NOTIFY_ON
+           and before != Status.NEW,
+           data={"from": before, "to": to_status, "resolution_code": case.resolution_code,
+                 "reopened": reopened})  # fmt: skip
+    _audit(case, "case.reopened" if reopened else f"case.{to_status}", actor, changes)
+    if to_status == Status.CLOSED:
+        run_case_closed_hooks(case, actor)
+    if to_status in NOTIFY_ON and before != Status.NEW:
+        case_notify_citizen(case=case, kind="status", body=note)
+    return case
+
+
+def _status_label(value: str) -> str:
+    return Status(value).label if value in Status.values else value
+
+
+def case_close(*, case: Case, actor: Any = None, at: datetime | None = None) -> Case:
+    return case_transition(case=case, to_status=Status.CLOSED, actor=actor, at=at)
+
+
+def cases_close_resolved(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Beat sweep: close cases resolved more than CASE_AUTO_CLOSE_DAYS ago, one by one.
+
+    Each case closes in its own transaction (its hooks run inside it); a case locked by an
+    agent right now is skipped and picked up by the next run; a rerun finds nothing to do.
+    """
+    now = now or timezone.now()
+    closed = 0
+    cutoff = now - timedelta(days=settings.CASE_AUTO_CLOSE_DAYS)
+    for case_id in selectors.cases_due_for_auto_close(now=now, limit=batch):
+        with transaction.atomic():
+            case = (
+                Case.objects.select_for_update(skip_locked=True)
+                .filter(pk=case_id, status=Status.RESOLVED, resolved_at__lte=cutoff)
+                .first()
+            )
+            if case is None:
+                continue
+            case_transition(case=case, to_status=Status.CLOSED, actor="auto-close", at=now,
+                            note="")  # fmt: skip
+            closed += 1
+    return closed
+
+
+# --- routing --------------------------------------------------------------------------------
+
+
+def _check_assignee(case: Case, assignee: Any) -> None:
+    profile = getattr(assignee, "staff_profile", None)
+    if profile is None or profile.agency_id != case.agency_id or not assignee.is_active:
+        raise CaseRuleError({"assignee": [_("Assign the case to someone in its agency.")]})
+
+
+@transaction.atomic
+def case_assign(*, case: Case, assignee: Any, actor: Any) -> Case:
+    """Give the case to `assignee` (a new case becomes open)."""
+    case = _lock(case)
+    if not case.is_open:
+        raise CaseRuleError(_("Reopen the case before assigning it."))
+    _check_assignee(case, assignee)
+    before = case.assignee.get_username() if case.assignee_id else None
+    if case.assignee_id == assignee.pk:
+        return case
+    case.assignee = assignee
+    case.save(update_fields=["assignee", "updated_at"])
+    _event(case, Kind.ASSIGNMENT, actor, data={"from": before, "to": assignee.get_username()})
+    _audit(case, "case.assigned", actor, {"assignee": (before, assignee.get_username())})
+    if case.status == Status.NEW:
+        case = case_transition(case=case, to_status=Status.OPEN, actor=actor)
+    return case
+
+
+def case_take(*, case: Case, actor: Any) -> Case:
+    return case_assign(case=case, assignee=actor, actor=actor)
+
+
+@transaction.atomic
+def case_unassign(*, case: Case, actor: Any) -> Case:
+    case = _lock(case)
+    if case.assignee_id is None:
+        return case
+    before = case.assignee.get_username()
+    case.assignee = None
+    case.save(update_fields=["assignee", "updated_at"])
+    _event(case, Kind.ASSIGNMENT, actor, data={"from": before, "to": None})
+    _audit(case, "case.unassigned", actor, {"assignee": (before, None)})
+    return case
+
+
+@transaction.atomic
+def case_transfer(*, case: Case, team: Any, actor: Any, reason: str = "") -> Case:
+    """Move the case to another team of the same agency; it waits there unassigned."""
+    case = _lock(case)
+    if team.agency_id != case.agency_id:
+        raise CaseRuleError({"team": [_("Choose a team of this agency, or refer the case.")]})
+    if not case.is_open:
+        raise CaseRuleError(_("Reopen the case before transferring it."))
+    if team.pk == case.team_id:
+        return case
+    before_team, before_assignee = case.team_id, case.assignee_id
+    case.team = team
+    case.assignee = None
+    case.save(update_fields=["team", "assignee", "updated_at"])
+    _event(case, Kind.TRANSFER, actor, body=reason,
+           data={"from": before_team, "to": team.pk, "team": team.name})  # fmt: skip
+    _audit(case, "case.transferred", actor,
+           {"team": (before_team, team.pk), "assignee": (before_assignee, None)})  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def case_refer(*, case: Case, category: ServiceCategory, reason: str, actor: Any) -> Case:
+    """Hand the case to another agency, in one of its categories. The sender keeps read access."""
+    case = _lock(case)
+    if category.agency_id == case.agency_id:
+        raise CaseRuleError({"category": [_("Choose a service of another agency.")]})
+    if not case.is_open:
+        raise CaseRuleError(_("Only open cases can be referred."))
+    if not (reason or "").strip():
+        raise CaseRuleError({"reason": [_("Say why the case is referred.")]})
+    from_agency = case.agency_id
+    Referral.objects.create(
+        case=case, from_agency_id=from_agency, to_agency_id=category.agency_id,
+        reason=reason.strip(), referred_by=actor if _is_user(actor) else None,
+    )  # fmt: skip
+    before = {"agency": from_agency, "category": case.category_id, "team": case.team_id,
+              "assignee": case.assignee_id, "status": case.status}  # fmt: skip
+    case.agency_id = category.agency_id
+    case.category = category
+    case.team_id = category.owning_team_id
+    case.assignee = None
+    case.status = Status.NEW
+    case.opened_at = None
+    case.save()
+    _event(case, Kind.REFERRAL, actor, body=reason.strip(),
+           data={"from_agency": from_agency, "to_agency": category.agency_id,
+                 "agency": category.agency.name})  # fmt: skip
+    after = {"agency": case.agency_id, "category": case.category_id, "team": case.team_id,
+             "assignee": None, "status": case.status}  # fmt: skip
+    audit_record(action="case.referred", obj=case, actor=actor, agency_id=from_agency,
+                 changes={k: (before[k], after[k]) for k in before})  # fmt: skip
+    _audit(case, "case.received_by_referral", actor, {"agency": (from_agency, case.agency_id)})
+    return case
+
+
+@transaction.atomic
+def case_set_priority(*, case: Case, priority: str, actor: Any) -> Case:
+    if priority not in Priority.values:
+        raise CaseRuleError({"priority": [_("Choose a valid priority.")]})
+    case = _lock(case)
+    if case.priority == priority:
+        return case
+    before = case.priority
+    case.priority = priority
+    case.save(update_fields=["priority", "updated_at"])
+    _event(case, Kind.PRIORITY, actor, data={"from": before, "to": priority})
+    _audit(case, "case.priority_changed", actor, {"priority": (before, priority)})
+    return case
+
+
+@transaction.atomic
+def case_set_category(*, case: Case, category: ServiceCategory, actor: Any) -> Case:
+    """Recategorise within the agency; answers to the old category's questions are kept."""
+    case = _lock(case)
+    if category.agency_id != case.agency_id:
+        raise CaseRuleError(
+            {"category": [_("Choose a service of this agency, or refer the case.")]}
+        )
+    if category.pk == case.category_id:
+        return case
+    before = case.category.code
+    case.category = category
+    case.save(update_fields=["category", "updated_at"])
+    _event(case, Kind.CATEGORY, actor, data={"from": before, "to": category.code})
+    _audit(case, "case.category_changed", actor, {"category": (before, category.code)})
+    return case
+
+
+@transaction.atomic
+def cases_bulk_assign(*, cases: Iterable[Case], assignee: Any, actor: Any) -> int:
+    count = 0
+    for case in cases:
+        case_assign(case=case, assignee=assignee, actor=actor)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def cases_bulk_set_priority(*, cases: Iterable[Case], priority: str, actor: Any) -> int:
+    count = 0
+    for case in cases:
+        case_set_priority(case=case, priority=priority, actor=actor)
+        count += 1
+    return count
+
+
+# --- timeline -------------------------------------------------------------------------------
+
+
+def _text(body: str, field: str = "body") -> str:
+    text = (body or "").strip()
+    if not text:
+        raise CaseRuleError({field: [_("Write something first.")]})
+    if len(text) > 10_000:
+        raise CaseRuleError({field: [_("Keep it under 10,000 characters.")]})
+    return text
+
+
+@transaction.atomic
+def case_note_add(*, case: Case, body: str, actor: Any) -> CaseEvent:
+    """An internal note: staff only, never shown to the citizen, not a first response."""
+    event = _event(case, Kind.NOTE, actor, body=_text(body))
+    _audit(case, "case.note_added", actor, {"note": (None, event.pk)})
+    return event
+
+
+def _mark_first_response(case: Case, at: datetime) -> dict:
+    if case.first_response_at is None:
+        case.first_response_at = at
+        case.save(update_fields=["first_response_at", "updated_at"])
+        return {"first_response_at": (None, at.isoformat())}
+    return {}
+
+
+@transaction.atomic
+def case_public_update(*, case: Case, body: str, actor: Any) -> CaseEvent:
+    """A message to the citizen: on the status page and by email. Meets the first response."""
+    case = _lock(case)
+    if case.status == Status.CLOSED:
+        raise CaseRuleError(_("Reopen the case before writing to the citizen."))
+    event = _event(case, Kind.PUBLIC_UPDATE, actor, body=_text(body), public=True)
+    changes = {"public_update": (None, event.pk), **_mark_first_response(case, event.created_at)}
+    _audit(case, "case.public_update", actor, changes)
+    case_notify_citizen(case=case, kind="update", body=event.body)
+    return event
+
+
+CONTACT_METHODS = {"phone", "email", "in_person", "letter"}
+
+
+@transaction.atomic
+def case_contact_log(*, case: Case, method: str, body: str, actor: Any,
+                     outbound: bool = True) -> CaseEvent:  # fmt: skip
+    """Record a call, email, visit or letter with the citizen. Outbound contact is a response."""
+    if method not in CONTACT_METHODS:
+        raise CaseRuleError({"method": [_("Choose how you were in touch.")]})
+    case = _lock(case)
+    event = _event(case, Kind.CONTACT, actor, body=_text(body),
+                   data={"method": method, "outbound": outbound})  # fmt: skip
+    changes = {"contact": (None, event.pk)}
+    if outbound:
+        changes.update(_mark_first_response(case, event.created_at))
+    _audit(case, "case.contact_logged", actor, changes)
+    return event
+
+
+@transaction.atomic
+def case_attach(*, case: Case, upload: Any, actor: Any, is_public: bool = False) -> Attachment:
+    """Store a file checked by content and size; it is served only through the case's pages."""
+    sniffed = upload_check(upload)
+    name = (getattr(upload, "name", "") or "attachment").rsplit("/", 1)[-1][:150]
+    event = _event(case, Kind.ATTACHMENT, actor, body=name, public=is_public,
+                   data={"content_type": sniffed.content_type, "size": upload.size})  # fmt: skip
+    attachment = Attachment(
+        case=case, event=event, token=secrets.token_hex(16), original_name=name,
+        content_type=sniffed.content_type, size=upload.size, is_public=is_public,
+        uploaded_by=actor if _is_user(actor) else None,
+    )  # fmt: skip
+    attachment.file.save(f"{attachment.token}.{sniffed.extension}", upload, save=False)
+    attachment.save()
+    _audit(case, "case.attachment_added", actor, {"attachment": (None, name)})
+    return attachment
+
+
+@transaction.atomic
+def case_updates_unsubscribe(*, case: Case) -> bool:
+    """The citizen's one-click stop for emails about this case (from the email's link)."""
+    updated = Case.objects.filter(pk=case.pk, updates_opted_out=False).update(
+        updates_opted_out=True
+    )
+    if updated:
+        _audit(case, "case.updates_unsubscribed", f"citizen:{case.contact_email}",
+               {"updates_opted_out": (False, True)})  # fmt: skip
+    return bool(updated)

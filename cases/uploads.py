@@ -1,0 +1,73 @@
+"""Attachment checks: the type comes from the content, never from the name or the browser."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+# (magic bytes at offset 0, detected type, extension we serve it with)
+SIGNATURES: list[tuple[bytes, str, str]] = [
+    (b"%PDF-", "application/pdf", "pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"GIF87a", "image/gif", "gif"),
+    (b"GIF89a", "image/gif", "gif"),
+]
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    content_type: str
+    extension: str
+
+
+def sniff(head: bytes) -> Sniffed | None:
+    for magic, content_type, extension in SIGNATURES:
+        if head.startswith(magic):
+            return Sniffed(content_type, extension)
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return Sniffed("image/webp", "webp")
+    if _looks_like_text(head):
+        return Sniffed("text/plain", "txt")
+    return None
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if not head or b"\x00" in head:
+        return False
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    # Markup would be rendered by a browser that ignored our headers: refuse it as text.
+    return not text.lstrip().startswith("<")
+
+
+def upload_check(upload) -> Sniffed:
+    """Validate an uploaded file; returns its detected type or raises ValidationError."""
+    limit = settings.CASE_ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("The file is too large (%(size)s). The limit is %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            code="too_large",
+        )
+    if upload.size == 0:
+        raise ValidationError(_("The file is empty."), code="empty")
+    upload.seek(0)
+    head = upload.read(2048)
+    upload.seek(0)
+    sniffed = sniff(head)
+    if sniffed is None:
+        raise ValidationError(
+            _(
+                "This type of file is not accepted. Send a PDF, an image (PNG, JPEG, GIF, WebP) "
+                "or plain text."
+            ),
+            code="type",
+        )
+    return sniffed

@@ -1,0 +1,47 @@
+"""Fixed-window rate limits in Redis, keyed on the client address (DESIGN.md "Tests: contract").
+
+The address is REMOTE_ADDR unless TRUSTED_PROXY_COUNT says how many proxies to trust
+(core.request_context.client_ip). When Redis is unreachable the limit fails open: the request
+proceeds, because refusing citizens service over a cache outage is worse than a burst of spam.
+Limits are off when RATELIMIT_ENABLED is false (the test settings); tests of limits turn it on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from functools import lru_cache
+
+import redis
+from django.conf import settings
+from django.http import HttpRequest
+
+from core.request_context import client_ip
+
+logger = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=4)
+def _client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
+
+
+def rate_limited(request: HttpRequest, *, scope: str, limit: int, window_seconds: int) -> bool:
+    """Count this request; True if the client exceeded `limit` in the current window."""
+    if not settings.RATELIMIT_ENABLED:
+        return False
+    address = client_ip(request) or "unknown"
+    window = int(time.time() // window_seconds)
+    key = f"ratelimit:{scope}:{address}:{window}"
+    try:
+        client = _client(settings.REDIS_URL)
+        pipe = client.pipeline()
+        pipe.incr(key)
+        pipe.expire(key, window_seconds + 1)
+        count, _ = pipe.execute()
+    except redis.RedisError as exc:
+        logger.warning(
+            "rate limit %s: Redis unavailable, letting the request through: %s", scope, exc
+        )
+        return False
+    return int(count) > limit
