@@ -2,6 +2,7 @@
 
 from datetime import time
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from agencies import services
@@ -66,7 +67,35 @@ def load() -> list[str]:
             f"  {user.username:<12} {DEMO_PASSWORD}   "
             f"({profile.get_role_display()}, {profile.agency.name})"
         )
+    if settings.DEMO_MODE:
+        secret = demo_totp_devices_ensure(users)
+        lines.append(
+            f"Two-step verification (supervisor, admin): add the key {secret} to an authenticator"
+        )
+        lines.append("  app, or print a code with: python manage.py demo_totp_code USERNAME")
     return lines
+
+
+# Demo mode only: every demo user shares this TOTP key, printed by load_demo_data, so the demo
+# and the browser tests can pass two-step verification. Never used outside DEMO_MODE.
+DEMO_TOTP_KEY_HEX = "3132333435363738393031323334353637383930"  # RFC 6238's test key
+
+
+def demo_totp_devices_ensure(users: list) -> str:
+    """A confirmed TOTP device with the demo key for each demo user; returns the typed key."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from agencies.security import totp_secret_base32
+
+    device = None
+    for user in users:
+        if user.staff_profile.role == StaffMember.Role.AGENT:
+            continue  # agents sign in with a password alone (STAFF_2FA_REQUIRED_ROLES)
+        device, _ = TOTPDevice.objects.update_or_create(
+            user=user, name="Demo authenticator",
+            defaults={"key": DEMO_TOTP_KEY_HEX, "confirmed": True},
+        )  # fmt: skip
+    return totp_secret_base32(device) if device else ""
 
 
 def demo_data_load() -> list:

@@ -1,0 +1,171 @@
+"""Demo service catalogue (English and Spanish) and a few dozen cases in every state.
+
+Idempotent: categories are updated in place; cases are only made when the demo has none yet.
+Cases are made through the services, so their timelines and audit rows are real.
+"""
+
+from __future__ import annotations
+
+import random
+
+from django.contrib.auth import get_user_model
+
+from agencies.models import Agency, Team
+from cases import services
+from cases.models import AttributeDefinition, Case, ServiceCategory
+from citizens.models import Citizen
+
+
+def _t(en: str, es: str) -> dict[str, str]:
+    return {"en": en, "es": es}
+
+
+STREETS = _t("Streets and sidewalks", "Calles y aceras")
+WASTE = _t("Rubbish and recycling", "Basura y reciclaje")
+PARKS = _t("Parks and trees", "Parques y árboles")
+TAX = _t("Property tax", "Impuesto sobre bienes inmuebles")
+LICENCES = _t("Business licences", "Licencias comerciales")
+
+# agency slug, team slug, code, name, group, description, priority, attributes
+CATALOGUE = [
+    ("public-works", "roads-and-sidewalks", "pothole", _t("Pothole", "Bache"), STREETS,
+     _t("A hole in the road surface.", "Un agujero en la calzada."), "normal",
+     [("size", _t("How big is it?", "¿Qué tamaño tiene?"), "singlevaluelist", True,
+       [("small", _t("Smaller than a plate", "Más pequeño que un plato")),
+        ("medium", _t("About a car tyre", "Como una rueda de coche")),
+        ("large", _t("Larger than a car tyre", "Más grande que una rueda de coche"))]),
+      ("lane", _t("Which lane?", "¿En qué carril?"), "string", False, [])]),
+    ("public-works", "roads-and-sidewalks", "streetlight", _t("Street light out", "Farola apagada"),
+     STREETS, _t("A street light that is off or flickering.",
+                 "Una farola apagada o que parpadea."), "normal",
+     [("pole", _t("Pole number (on the pole)", "Número de poste (en el poste)"), "string", False,
+       [])]),
+    ("public-works", "roads-and-sidewalks", "sidewalk", _t("Damaged sidewalk", "Acera dañada"),
+     STREETS, _t("Broken or lifted paving that makes walking unsafe.",
+                 "Pavimento roto o levantado que hace peligroso caminar."), "high", []),
+    ("public-works", "sanitation", "missed-collection",
+     _t("Missed collection", "Recogida no realizada"), WASTE,
+     _t("Your bin was not emptied on collection day.",
+        "No se vació su contenedor el día de recogida."), "normal",
+     [("bins", _t("Which bins?", "¿Qué contenedores?"), "multivaluelist", True,
+       [("rubbish", _t("Rubbish", "Basura")), ("recycling", _t("Recycling", "Reciclaje")),
+        ("garden", _t("Garden waste", "Restos de jardín"))]),
+      ("collection_day", _t("Collection day", "Día de recogida"), "datetime", False, [])]),
+    ("public-works", "sanitation", "dumping", _t("Illegal dumping", "Vertido ilegal"), WASTE,
+     _t("Rubbish left on public land.", "Basura abandonada en un espacio público."), "high",
+     [("bags", _t("Roughly how many bags?", "¿Cuántas bolsas, más o menos?"), "number", False,
+       [])]),
+    ("public-works", "parks", "fallen-tree", _t("Fallen tree or branch", "Árbol o rama caída"),
+     PARKS, _t("A tree or large branch down in a park or street.",
+               "Un árbol o una rama grande caída en un parque o una calle."), "urgent",
+     [("blocking", _t("Is it blocking the way?", "¿Bloquea el paso?"), "singlevaluelist", True,
+       [("yes", _t("Yes", "Sí")), ("no", _t("No", "No"))])]),
+    ("public-works", "parks", "graffiti", _t("Graffiti", "Pintadas"), PARKS,
+     _t("Graffiti on public property.", "Pintadas en un bien público."), "low",
+     [("details", _t("What does it cover?", "¿Qué cubre?"), "text", False, [])]),
+    ("revenue", "property-tax", "tax-bill", _t("Question about a tax bill",
+                                                "Pregunta sobre un recibo del impuesto"), TAX,
+     _t("Ask about the amount or due date of a property tax bill.",
+        "Pregunte por el importe o el vencimiento de un recibo."), "normal",
+     [("parcel", _t("Parcel number", "Número de parcela"), "string", True, [])]),
+    ("revenue", "business-licences", "licence-renewal",
+     _t("Business licence renewal", "Renovación de licencia comercial"), LICENCES,
+     _t("Help renewing a business licence.", "Ayuda para renovar una licencia comercial."),
+     "normal", [("licence", _t("Licence number", "Número de licencia"), "string", False, [])]),
+]  # fmt: skip
+
+DESCRIPTIONS = [
+    "Deep pothole in front of number 42, cars swerve around it.",
+    "The light at the corner has been off for a week.",
+    "Paving slabs lifted by tree roots, my mother tripped yesterday.",
+    "Recycling not collected on Tuesday again.",
+    "Someone left a sofa and bags of rubbish by the park entrance.",
+    "Large branch fell on the footpath after the storm.",
+    "New graffiti on the library wall.",
+    "El bache de la calle Mayor está cada vez más grande.",
+]
+
+
+def load() -> list[str]:
+    categories = catalogue_load()
+    made = cases_load(categories)
+    return [f"Service catalogue: {len(categories)} services; demo cases made now: {made}"]
+
+
+def catalogue_load() -> list[ServiceCategory]:
+    categories = []
+    for order, (slug, team_slug, code, name, group, description, priority, attrs) in enumerate(
+        CATALOGUE
+    ):
+        agency = Agency.objects.get(slug=slug)
+        team = Team.objects.get(agency=agency, slug=team_slug)
+        category, _ = ServiceCategory.objects.update_or_create(
+            agency=agency, code=code,
+            defaults={"name": name, "group": group, "description": description,
+                      "owning_team": team, "default_priority": priority, "order": order,
+                      "keywords": code.replace("-", " ")},
+        )  # fmt: skip
+        for position, (attr_code, label, datatype, required, values) in enumerate(attrs):
+            AttributeDefinition.objects.update_or_create(
+                category=category, code=attr_code,
+                defaults={"label": label, "datatype": datatype, "required": required,
+                          "order": position,
+                          "values": [{"key": key, "name": text} for key, text in values]},
+            )  # fmt: skip
+        categories.append(category)
+    return categories
+
+
+def _answers(category: ServiceCategory, rng: random.Random) -> dict:
+    answers = {}
+    for definition in category.attributes.all():
+        if definition.datatype == "singlevaluelist":
+            answers[definition.code] = rng.choice(definition.values)["key"]
+        elif definition.datatype == "multivaluelist":
+            answers[definition.code] = [definition.values[0]["key"]]
+        elif definition.datatype == "number":
+            answers[definition.code] = str(rng.randint(1, 9))
+        elif definition.required:
+            answers[definition.code] = f"{rng.randint(10000, 99999)}"
+    return answers
+
+
+def cases_load(categories: list[ServiceCategory], count: int = 60) -> int:
+    if Case.objects.filter(category__in=categories).exists():
+        return 0
+    rng = random.Random(2026)  # noqa: S311 - a repeatable demo, not security
+    users = {u.username: u for u in get_user_model().objects.filter(staff_profile__isnull=False)}
+    citizens = list(Citizen.objects.filter(merged_into__isnull=True).order_by("id")[:200])
+    for n in range(count):
+        category = categories[n % len(categories)]
+        agent = users.get("agente" if category.agency.slug == "revenue" else "agent")
+        citizen = rng.choice(citizens) if citizens and n % 5 else None
+        case = services.case_create(
+            category=category, description=rng.choice(DESCRIPTIONS),
+            channel=rng.choice(["phone", "web", "walk_in", "email"]), actor=agent,
+            citizen=citizen, attributes=_answers(category, rng),
+            address=f"{rng.randint(1, 400)} {rng.choice(['Oak', 'Main', 'Elm', 'Lake'])} Street",
+            reporter_email="" if citizen else f"resident{n}@example.org",
+        )  # fmt: skip
+        stage = n % 6  # new, open, in progress, waiting, resolved, closed
+        if stage == 0 or agent is None:
+            continue
+        case = services.case_take(case=case, actor=agent)
+        if n % 3 == 0:
+            services.case_note_add(case=case, body="Checked the location on the map.", actor=agent)
+        if stage >= 2:
+            case = services.case_transition(case=case, to_status="in_progress", actor=agent)
+            services.case_public_update(
+                case=case, body="A crew has been scheduled to look at this.", actor=agent
+            )
+        if stage == 3:
+            services.case_transition(case=case, to_status="waiting_on_citizen", actor=agent,
+                                     note="Could you send us a photo?")  # fmt: skip
+        if stage >= 4:
+            case = services.case_transition(
+                case=case, to_status="resolved", actor=agent, resolution_code="resolved",
+                citizen_contacted=True, note="Fixed. Thank you for reporting it.",
+            )  # fmt: skip
+        if stage == 5:
+            services.case_close(case=case, actor=agent)
+    return count

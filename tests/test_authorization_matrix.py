@@ -1,0 +1,279 @@
+"""The authorization matrix: every URL, for anonymous/agent/supervisor/admin, own and other agency.
+
+Generated from the URL conf: every pattern must have an entry in MATRIX (or be covered by the
+Django admin rule below), so a new URL without a decision about who may open it fails here.
+Statuses are what a user notices: 200 page, 302 sent to sign in / elsewhere, 403 role too
+low, 404 another agency's object (never 403, never data), 405 wrong method.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.matrix_world import MatrixWorld
+
+ROLES = ("anonymous", "agent", "supervisor", "admin")
+RANK = {"agent": 1, "supervisor": 2, "admin": 3}
+Kwargs = Callable[[MatrixWorld, str], dict[str, Any]]
+
+
+@dataclass
+class Expect:
+    """Expected status per role, for the caller's own agency's object and another's."""
+
+    own: dict[str, int | set[int]]
+    other: dict[str, int | set[int]] | None = None  # None: the URL has no agency object
+    kwargs: Kwargs | None = None
+    method: str = "get"
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def public(status: int | set[int] = 200, kwargs: Kwargs | None = None, method: str = "get"):
+    return Expect(own=dict.fromkeys(ROLES, status), kwargs=kwargs, method=method)
+
+
+def staff(
+    minimum: str = "agent", ok: int | set[int] = 200, method: str = "get", anonymous: int = 302
+) -> Expect:
+    own = {"anonymous": anonymous}
+    own.update({r: ok if RANK[r] >= RANK[minimum] else 403 for r in RANK})
+    return Expect(own=own, method=method)
+
+
+def staff_object(
+    kwargs: Kwargs,
+    minimum: str = "agent",
+    ok: int | set[int] = 200,
+    method: str = "get",
+    shared: bool = False,
+    anonymous: int = 302,
+    other_ok: int | set[int] | None = None,
+) -> Expect:
+    """An object page: own agency's is ok; another agency's is 404 unless the record is shared."""
+    own = {"anonymous": anonymous}
+    own.update({r: ok if RANK[r] >= RANK[minimum] else 403 for r in RANK})
+    other_status = other_ok if other_ok is not None else (ok if shared else 404)
+    other = {"anonymous": anonymous}
+    other.update({r: other_status if RANK[r] >= RANK[minimum] else 403 for r in RANK})
+    return Expect(own=own, other=other, kwargs=kwargs, method=method)
+
+
+def _citizen(world: MatrixWorld, side: str) -> dict:
+    return {"pk": world.citizen.pk}
+
+
+def _citizen_pair(world: MatrixWorld, side: str) -> dict:
+    return {"pk": world.citizen.pk, "other_pk": world.citizen_twin.pk}
+
+
+def _status_token(world: MatrixWorld, side: str) -> dict:
+    from cases.links import status_token
+
+    return {"token": status_token(world.case(side).reference)}
+
+
+def _unsubscribe_token(world: MatrixWorld, side: str) -> dict:
+    from cases.links import unsubscribe_token
+
+    return {"token": unsubscribe_token(world.case(side).reference)}
+
+
+MATRIX: dict[str, Expect] = {
+    # --- public -------------------------------------------------------------------------------
+    "healthz": public(200),
+    "landing": public(200),
+    "request_new": public(200),
+    "request_status": public(200),
+    "request_status_link": Expect(
+        own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_status_token
+    ),
+    "request_unsubscribe": Expect(
+        own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_unsubscribe_token
+    ),
+    "feedback": public(200),
+    "api-schema": public(200),
+    "api-docs": public(200),
+    "api-redoc": public(200),
+    # --- staff ----------------------------------------------------------------------------------
+    "staff:login": Expect(own={"anonymous": 200, "agent": 302, "supervisor": 302, "admin": 302}),
+    "staff:logout": public(405),  # sign-out is a POST (a link must not sign anyone out)
+    "staff:home": staff(),
+    "staff:verify": staff(ok=302),  # nothing to verify without a device: sent on
+    "staff:enrol": staff(ok=200),
+    "audit_list": staff("supervisor"),
+    "citizens:search": staff(),
+    "citizens:create": staff(),
+    "citizens:detail": staff_object(_citizen, shared=True),
+    "citizens:edit": staff_object(_citizen, shared=True),
+    "citizens:consent": staff_object(_citizen, shared=True, method="post", ok={302, 400}),
+    "citizens:duplicates": staff_object(_citizen, shared=True),
+    "citizens:merge": staff_object(_citizen_pair, minimum="supervisor", shared=True),
+}
+
+
+# --- the Django admin: one rule for every registered model ------------------------------------
+
+ADMIN_SITE_URLS: dict[str, Expect] = {
+    "admin:index": Expect(own={"anonymous": 302, "agent": 302, "supervisor": 302, "admin": 200}),
+    "admin:login": Expect(own={"anonymous": 200, "agent": 200, "supervisor": 200, "admin": 302}),
+    "admin:logout": Expect(own={"anonymous": 302, "agent": 302, "supervisor": 302, "admin": 405}),
+    "admin:password_change": Expect(
+        own={"anonymous": 302, "agent": 302, "supervisor": 302, "admin": 200}
+    ),
+    "admin:password_change_done": Expect(
+        own={"anonymous": 302, "agent": 302, "supervisor": 302, "admin": 200}
+    ),
+    "admin:jsi18n": Expect(own={"anonymous": 302, "agent": 302, "supervisor": 302, "admin": 200}),
+    "admin:app_list": Expect(own={"anonymous": 302, "agent": 302, "supervisor": 302, "admin": 200}),
+    "admin:view_on_site": Expect(
+        own={"anonymous": 302, "agent": 302, "supervisor": 302, "admin": 404}
+    ),
+    "admin:autocomplete": Expect(
+        own={"anonymous": 302, "agent": 302, "supervisor": 302, "admin": {403, 200}}
+    ),
+}
+
+
+def admin_expectations(name: str) -> Expect | None:
+    """Expected statuses for admin:<app>_<model>_<view>, from the model's registration."""
+    model, view = _admin_model_view(name)
+    if model is None:
+        return None
+    app_label, model_name = model._meta.app_label, model._meta.model_name
+    from agencies.services import AGENCY_ADMIN_PERMISSIONS
+
+    permitted = AGENCY_ADMIN_PERMISSIONS.get(model_name, ()) if app_label != "auth" else ()
+    not_staff = {"anonymous": 302, "agent": 302, "supervisor": 302}
+
+    def status(may: bool, exists: bool = True) -> int:
+        if not may:
+            return 403
+        return 200 if exists else 404
+
+    if view not in ("changelist", "add", "change", "delete", "history"):
+        # A model admin's own extra page (e.g. a device's QR code, a user's password form).
+        return Expect(
+            own={**not_staff, "admin": 200 if "change" in permitted else 403},
+            kwargs=_admin_object_kwargs(model, name),
+        )
+    if view in ("changelist", "add"):
+        perm = "view" if view == "changelist" else "add"
+        return Expect(own={**not_staff, "admin": status(perm in permitted)})
+    perm = {"change": "view", "history": "view", "delete": "delete"}[view]
+    may = perm in permitted or (perm == "view" and "change" in permitted)
+    if model_name == "agency" and view != "delete":
+        may = "view" in permitted
+    kwargs = _admin_object_kwargs(model, name)
+    return Expect(
+        own={**not_staff, "admin": status(may)},
+        # Without the permission either answer hides the object: 403 (no access) or 404.
+        other={**not_staff, "admin": status(may, exists=False) if may else {403, 404}},
+        kwargs=kwargs,
+    )
+
+
+def _admin_model_view(name: str):
+    for model in admin.site._registry:
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}_"
+        if name.startswith(prefix):
+            return model, name.removeprefix(prefix)
+    return None, None
+
+
+def _admin_object_kwargs(model, name: str) -> Kwargs:
+    route = dict(_walk(get_resolver().url_patterns))[name]
+    params = re.findall(r"<(?:\w+:)?(\w+)>", route)
+
+    def kwargs(world: MatrixWorld, side: str) -> dict:
+        return dict.fromkeys(params, world.admin_object(model, side).pk)
+
+    return kwargs
+
+
+# --- enumerate the URL conf -----------------------------------------------------------------
+
+
+def _walk(patterns, namespace=None, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace
+            if pattern.namespace:
+                ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern.url_patterns, ns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            name = pattern.name and (f"{namespace}:{pattern.name}" if namespace else pattern.name)
+            yield name, prefix + str(pattern.pattern)
+
+
+UNNAMED_ALLOWED = {
+    # Django admin internals without names: the redirect from …/<id>/ to …/<id>/change/ and the
+    # final catch-all that answers 404 (or sends anonymous users to sign in).
+    r"admin/.*/<path:object_id>/$",
+    r"admin/(?P<url>.*)$",
+}
+
+
+def all_url_names() -> list[str]:
+    names = []
+    for name, route in _walk(get_resolver().url_patterns):
+        if name is None:
+            if not any(re.fullmatch(allowed, route) for allowed in UNNAMED_ALLOWED):
+                names.append(f"<unnamed {route}>")
+            continue
+        names.append(name)
+    return sorted(set(names))
+
+
+def expectation_for(name: str) -> Expect | None:
+    return MATRIX.get(name) or ADMIN_SITE_URLS.get(name) or admin_expectations(name)
+
+
+def test_every_url_has_an_entry_in_the_matrix():
+    missing = [name for name in all_url_names() if expectation_for(name) is None]
+    assert missing == [], f"add these URLs to the authorization matrix: {missing}"
+
+
+def test_the_matrix_names_only_urls_that_exist():
+    names = set(all_url_names())
+    assert sorted(set(MATRIX) - names) == []
+
+
+CHECKED = [name for name in all_url_names() if expectation_for(name) is not None]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", CHECKED)
+def test_url_answers_each_role_as_the_matrix_says(name, client):
+    expect = expectation_for(name)
+    world = MatrixWorld.build()
+    sides = ["own"] + (["other"] if expect.other is not None else [])
+    failures = []
+    for side in sides:
+        kwargs = expect.kwargs(world, side) if expect.kwargs else {}
+        url = _reverse(name, kwargs)
+        table = expect.own if side == "own" else expect.other
+        for role in ROLES:
+            client.logout()
+            if role != "anonymous":
+                client.force_login(world.users[role])
+            response = getattr(client, expect.method)(url, expect.data)
+            wanted = table[role]
+            allowed = wanted if isinstance(wanted, set) else {wanted}
+            if response.status_code not in allowed:
+                failures.append(f"{side}/{role}: {response.status_code} (expected {wanted}) {url}")
+    assert failures == []
+
+
+def _reverse(name: str, kwargs: dict) -> str:
+    if name == "admin:app_list":
+        return reverse(name, kwargs={"app_label": "agencies"})
+    if name == "admin:view_on_site":
+        return reverse(name, kwargs=kwargs or {"content_type_id": 1, "object_id": 1})
+    return reverse(name, kwargs=kwargs or None)
