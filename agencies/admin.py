@@ -12,9 +12,11 @@ from django.contrib.admin.widgets import AdminTimeWidget
 from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies import services
+from agencies.hooks import CalendarSnapshot, calendar_snapshot, run_calendar_changed_hooks
 from agencies.models import (
     Agency,
     BusinessCalendar,
@@ -81,6 +83,21 @@ class HolidayInline(AgencyScopedInline, admin.TabularInline):
     extra = 0
 
 
+def _snapshots(calendar_ids) -> dict[int, CalendarSnapshot]:
+    calendars = BusinessCalendar.objects.filter(pk__in=[pk for pk in calendar_ids if pk])
+    return {calendar.pk: calendar_snapshot(calendar) for calendar in calendars}
+
+
+def _calendars_changed(previous: dict[int, CalendarSnapshot], actor) -> None:
+    """Hours, holidays or time zone edited here: open cases get new deadlines (as after the
+    agencies services), counting the time so far in the calendar as it was."""
+    for calendar in BusinessCalendar.objects.filter(pk__in=list(previous)):
+        if calendar_snapshot(calendar) == previous[calendar.pk]:
+            continue
+        BusinessCalendar.objects.filter(pk=calendar.pk).update(updated_at=timezone.now())
+        run_calendar_changed_hooks(calendar=calendar, previous=previous[calendar.pk], actor=actor)
+
+
 @admin.register(BusinessCalendar)
 class BusinessCalendarAdmin(AgencyScopedAdmin):
     list_display = ["name", "agency", "timezone", "opening_hours", "holiday_count", "team_count"]
@@ -127,6 +144,14 @@ class BusinessCalendarAdmin(AgencyScopedAdmin):
                 parts.append(f"{days} {hours}")
         return "; ".join(parts) or "-"
 
+    def save_model(self, request, obj, form, change):
+        obj._previous_hours = _snapshots([obj.pk]) if change else {}
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        _calendars_changed(getattr(form.instance, "_previous_hours", {}), request.user)
+
     @admin.display(description=_("holidays"), ordering="holidays_total")
     def holiday_count(self, obj: BusinessCalendar) -> int:
         return obj.holidays_total
@@ -143,6 +168,22 @@ class HolidayAdmin(AgencyScopedAdmin):
     search_fields = ["name"]
     date_hierarchy = "date"
     list_select_related = ["calendar"]
+
+    def save_model(self, request, obj, form, change):
+        before = Holiday.objects.filter(pk=obj.pk).values_list("calendar_id", flat=True).first()
+        previous = _snapshots({obj.calendar_id, before})
+        super().save_model(request, obj, form, change)
+        _calendars_changed(previous, request.user)
+
+    def delete_model(self, request, obj):
+        previous = _snapshots([obj.calendar_id])
+        super().delete_model(request, obj)
+        _calendars_changed(previous, request.user)
+
+    def delete_queryset(self, request, queryset):
+        previous = _snapshots(set(queryset.values_list("calendar_id", flat=True)))
+        super().delete_queryset(request, queryset)
+        _calendars_changed(previous, request.user)
 
 
 # --- teams and staff ------------------------------------------------------------------------

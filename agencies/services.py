@@ -15,8 +15,10 @@ import holidays as holidays_lib
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
 
+from agencies.hooks import CalendarSnapshot, calendar_snapshot, run_calendar_changed_hooks
 from agencies.models import (
     AGENCY_ADMINS_GROUP,
     Agency,
@@ -97,6 +99,9 @@ def team_update(
             setattr(team, attname, value)
     if not changes:
         return team
+    previous = None
+    if "calendar" in changes:  # open cases of the team now count in another calendar
+        previous = calendar_snapshot(BusinessCalendar.objects.get(pk=changes["calendar"][0]))
     if calendar is not None:
         team.calendar = calendar
     team.full_clean()
@@ -104,7 +109,18 @@ def team_update(
     audit_record(
         action="team.updated", obj=team, actor=actor, agency_id=team.agency_id, changes=changes
     )
+    if previous is not None:
+        run_calendar_changed_hooks(
+            calendar=team.calendar, previous=previous, actor=actor, team_ids=[team.pk]
+        )
     return team
+
+
+def _calendar_changed(calendar: BusinessCalendar, previous: CalendarSnapshot, actor: Any) -> None:
+    """Hours or holidays changed: mark the calendar changed, let open cases recompute."""
+    calendar.updated_at = dj_timezone.now()
+    BusinessCalendar.objects.filter(pk=calendar.pk).update(updated_at=calendar.updated_at)
+    run_calendar_changed_hooks(calendar=calendar, previous=previous, actor=actor)
 
 
 # --- business calendars ---------------------------------------------------------------------
@@ -164,6 +180,7 @@ def calendar_set_hours(
     _check_actor_agency(actor, calendar.agency_id)
     specs = _intervals_normalised(intervals)
     BusinessCalendar.objects.select_for_update().filter(pk=calendar.pk).first()
+    previous = calendar_snapshot(calendar)
     current = list(calendar.intervals.order_by("weekday", "start"))
     before = [(i.weekday, i.start, i.end) for i in current]
     if before == specs:
@@ -179,6 +196,7 @@ def calendar_set_hours(
         action="calendar.hours_set", obj=calendar, actor=actor, agency_id=calendar.agency_id,
         changes={"hours": (_hours_text(before), _hours_text(specs))},
     )  # fmt: skip
+    _calendar_changed(calendar, previous, actor)
     return created
 
 
@@ -187,6 +205,7 @@ def holiday_add(
     *, calendar: BusinessCalendar, date: date, name: str, actor: Any, recurring: bool = False
 ) -> Holiday:
     _check_actor_agency(actor, calendar.agency_id)
+    previous = calendar_snapshot(calendar)
     holiday = Holiday(calendar=calendar, date=date, name=name, recurring=recurring)
     holiday.full_clean()
     holiday.save()
@@ -194,6 +213,7 @@ def holiday_add(
         action="holiday.added", obj=holiday, actor=actor, agency_id=calendar.agency_id,
         changes={"date": (None, date), "name": (None, name), "recurring": (None, recurring)},
     )  # fmt: skip
+    _calendar_changed(calendar, previous, actor)
     return holiday
 
 
@@ -237,6 +257,7 @@ def calendar_seed_holidays(
     years = sorted({int(year) for year in years})
     found = _public_holidays(country=country, subdivision=subdivision, years=years)
     BusinessCalendar.objects.select_for_update().filter(pk=calendar.pk).first()
+    previous = calendar_snapshot(calendar)
     existing = list(calendar.holidays.all())
     taken = {holiday.date for holiday in existing}
     for year in years:
@@ -262,6 +283,7 @@ def calendar_seed_holidays(
             "added": (None, ", ".join(f"{h.date:%Y-%m-%d}" for h in created)),
         },
     )  # fmt: skip
+    _calendar_changed(calendar, previous, actor)
     return created
 
 

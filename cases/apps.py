@@ -5,8 +5,11 @@ class CasesConfig(AppConfig):
     name = "cases"
 
     def ready(self) -> None:
+        from agencies.hooks import register_calendar_changed_hook
         from cases import tasks  # noqa: F401  (registers the Celery tasks)
+        from cases.sla_services import sla_calendar_changed
         from cases.timeline import case_timeline
         from citizens.timeline import register_timeline_provider
 
         register_timeline_provider(case_timeline)
+        register_calendar_changed_hook(sla_calendar_changed)

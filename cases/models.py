@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -115,6 +116,147 @@ class AttributeDefinition(models.Model):
         return [(str(v["key"]), translate(v.get("name")) or str(v["key"])) for v in self.values]
 
 
+class SlaPolicy(TimeStampedModel):
+    """Targets for cases of an agency, per category and priority, counted in business minutes.
+
+    A policy with no category applies to every category of the agency, one with a blank
+    priority to every priority; for a case, the most specific active policy wins: category and
+    priority > category only > priority only > agency-wide default (see
+    `cases.sla_engine.sla_policy_for`).
+    """
+
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="sla_policies"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    category = models.ForeignKey(
+        ServiceCategory, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="sla_policies", verbose_name=_("category"),
+        help_text=_("Empty: every category of the agency."),
+    )  # fmt: skip
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, blank=True,
+        help_text=_("Empty: every priority."),
+    )  # fmt: skip
+    first_response_minutes = models.PositiveIntegerField(
+        _("first response target (business minutes)"), null=True, blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Met by the first public update or outbound contact. Empty: no target."),
+    )  # fmt: skip
+    resolution_minutes = models.PositiveIntegerField(
+        _("resolution target (business minutes)"), null=True, blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Time waiting on the citizen does not count. Empty: no target."),
+    )  # fmt: skip
+    warning_percent = models.PositiveSmallIntegerField(
+        _("warning at (% of the target)"), default=75,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+    )  # fmt: skip
+    business_hours = models.BooleanField(
+        _("count business hours only"), default=True,
+        help_text=_("Off: count around the clock (24/7) in the team calendar's time zone."),
+    )  # fmt: skip
+    active = models.BooleanField(_("active"), default=True)
+
+    agency_scope = "agency"
+
+    class Meta:
+        ordering = ["agency", "category", "priority", "id"]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "category", "priority"],
+                name="sla_policy_unique_scope",
+                nulls_distinct=False,
+                violation_error_message=_(
+                    "This agency already has a policy for this category and priority."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(first_response_minutes__isnull=False)
+                | Q(resolution_minutes__isnull=False),
+                name="sla_policy_has_a_target",
+                violation_error_message=_("Give a first response or a resolution target."),
+            ),
+            models.CheckConstraint(
+                condition=Q(warning_percent__gte=1, warning_percent__lte=99),
+                name="sla_policy_warning_percent_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.category_id is not None
+            and self.agency_id is not None
+            and self.category.agency_id != self.agency_id
+        ):
+            raise ValidationError({"category": _("Choose a category of the policy's agency.")})
+
+    @property
+    def specificity(self) -> int:
+        """Higher wins: category (2) counts more than priority (1)."""
+        return (2 if self.category_id else 0) + (1 if self.priority else 0)
+
+
+class SlaEscalationLevel(models.Model):
+    """What happens when a case stays breached: notify someone, optionally reassign it."""
+
+    class Notify(models.TextChoices):
+        TEAM_SUPERVISORS = "team_supervisors", _("The team's supervisors")
+        AGENCY_SUPERVISORS = "agency_supervisors", _("The agency's supervisors")
+        NOBODY = "nobody", _("Nobody")
+
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.CASCADE, related_name="escalations")
+    level = models.PositiveSmallIntegerField(_("level"), validators=[MinValueValidator(1)])
+    after_minutes = models.PositiveIntegerField(
+        _("business minutes after the resolution breach"), default=0
+    )
+    notify = models.CharField(
+        _("notify"), max_length=20, choices=Notify.choices, default=Notify.TEAM_SUPERVISORS
+    )
+    reassign_team = models.ForeignKey(
+        "agencies.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("reassign to team"),
+    )  # fmt: skip
+    reassign_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name=_("reassign to"),
+    )  # fmt: skip
+
+    agency_scope = "policy__agency"
+
+    class Meta:
+        ordering = ["policy", "level"]
+        verbose_name = _("escalation level")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "level"], name="sla_escalation_level_unique",
+                violation_error_message=_("This policy already has this level."),
+            ),
+            models.CheckConstraint(condition=Q(level__gte=1), name="sla_escalation_level_gte_1"),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.policy} L{self.level}"
+
+    def clean(self) -> None:
+        super().clean()
+        agency_id = self.policy.agency_id if self.policy_id else None
+        if self.reassign_team_id and agency_id and self.reassign_team.agency_id != agency_id:
+            raise ValidationError({"reassign_team": _("Choose a team of the policy's agency.")})
+        if self.reassign_user_id and agency_id:
+            profile = getattr(self.reassign_user, "staff_profile", None)
+            if profile is None or profile.agency_id != agency_id:
+                raise ValidationError(
+                    {"reassign_user": _("Choose a staff member of the policy's agency.")}
+                )
+
+
 class Case(models.Model):
     """A citizen's request, from intake to closure."""
 
@@ -142,6 +284,14 @@ class Case(models.Model):
         REFERRED = "referred", _("Referred elsewhere")
 
     OPEN_STATUSES = ("new", "open", "in_progress", "waiting_on_citizen")
+
+    class SlaState(models.TextChoices):
+        NONE = "none", _("No SLA")
+        OK = "ok", _("On track")
+        AT_RISK = "at_risk", _("At risk")
+        BREACHED = "breached", _("Breached")
+        PAUSED = "paused", _("Paused")
+        MET = "met", _("Met")
 
     reference = models.CharField(max_length=20, unique=True, editable=False)
     agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="cases")
@@ -184,6 +334,27 @@ class Case(models.Model):
     language = models.CharField(max_length=8, default=settings.LANGUAGE_CODE)
     updates_opted_out = models.BooleanField(default=False)
 
+    # --- SLA (written only by cases.sla_services; see DESIGN.md "SLA") ---
+    sla_policy = models.ForeignKey(
+        SlaPolicy, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+    # Business minutes the clock has run up to sla_clock_started_at, each part counted in the
+    # calendar in force at the time; the clock runs from sla_clock_started_at (NULL: stopped).
+    sla_consumed_minutes = models.FloatField(default=0.0)
+    sla_clock_started_at = models.DateTimeField(null=True, blank=True)
+    sla_paused = models.BooleanField(default=False)
+    sla_state = models.CharField(max_length=10, choices=SlaState.choices, default=SlaState.NONE)
+    sla_escalation_level = models.PositiveSmallIntegerField(default=0)
+    # Once-only markers: each event is recorded by the sweep that sets its marker.
+    sla_first_response_warned_at = models.DateTimeField(null=True, blank=True)
+    sla_first_response_breached_at = models.DateTimeField(null=True, blank=True)
+    sla_warned_at = models.DateTimeField(null=True, blank=True)
+    sla_breached_at = models.DateTimeField(null=True, blank=True)
+    # When the sweep must look at this case next (NULL: nothing can happen, e.g. paused).
+    next_check_at = models.DateTimeField(null=True, blank=True)
+
     agency_scope = "agency"
     # Read-only access for agencies that referred the case away (core.scoping, reads only).
     agency_read_scopes = ("referrals__from_agency",)
@@ -204,6 +375,30 @@ class Case(models.Model):
             models.Index(fields=["agency", "-created_at", "-id"], name="case_agency_created_idx"),
             models.Index(
                 fields=["resolved_at"], name="case_resolved_idx", condition=Q(status="resolved")
+            ),
+            # The SLA sweep: "what is due now" is a range scan of this small index.
+            models.Index(
+                fields=["next_check_at"],
+                name="case_sla_due_idx",
+                condition=Q(
+                    status__in=["new", "open", "in_progress", "waiting_on_citizen"],
+                    next_check_at__isnull=False,
+                ),
+            ),
+            # The supervisor board: breached and at-risk open cases of an agency.
+            models.Index(
+                fields=["agency", "sla_state"],
+                name="case_sla_board_idx",
+                condition=Q(
+                    status__in=["new", "open", "in_progress", "waiting_on_citizen"],
+                    sla_state__in=["breached", "at_risk"],
+                ),
+            ),
+            # SLA compliance: cases resolved in a period, per agency.
+            models.Index(
+                fields=["agency", "resolved_at"],
+                name="case_sla_resolved_idx",
+                condition=Q(resolved_at__isnull=False),
             ),
         ]
         constraints = [
@@ -247,6 +442,9 @@ class CaseEvent(models.Model):
         CATEGORY = "category", _("Category change")
         REFERRAL = "referral", _("Referral")
         ATTACHMENT = "attachment", _("Attachment")
+        SLA_WARNING = "sla_warning", _("SLA warning")
+        SLA_BREACH = "sla_breach", _("SLA breach")
+        SLA_ESCALATION = "sla_escalation", _("SLA escalation")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -4,14 +4,23 @@ They show only what the citizen is meant to see: public events, never internal n
 never anything unless the reference comes with the matching email or a signed link.
 """
 
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from cases import links, selectors, services
+from cases import links, public_selectors, references, selectors, services
 from cases.models import Case
-from cases.public_forms import StatusLookupForm
+from cases.public_forms import PublicRequestForm, StatusLookupForm
+from core.ratelimit import rate_limited
+from core.translated import translate
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -58,3 +67,98 @@ def request_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         "cases/public/unsubscribe.html",
         {"case": case, "done": done or case.updates_opted_out},
     )
+
+
+# --- the public request form ----------------------------------------------------------------
+
+
+def request_new(request: HttpRequest) -> HttpResponse:
+    """Step 1: choose a service, grouped, searchable (?q= without JavaScript, live with it)."""
+    query = (request.GET.get("q") or "").strip()[:100]
+    catalogue = public_selectors.categories_public_catalogue(query)
+    return render(
+        request, "cases/public/request_step1.html", {"catalogue": catalogue, "query": query}
+    )
+
+
+@never_cache
+def request_new_category(request: HttpRequest, agency_slug: str, code: str) -> HttpResponse:
+    """Step 2: the category's questions, description, place and optional contact details."""
+    category = public_selectors.category_public_get(agency_slug, code)
+    if request.method != "POST":
+        form = PublicRequestForm(category=category)
+        return _request_form_page(request, category, form)
+    if rate_limited(
+        request,
+        scope="public-request",
+        limit=settings.RATELIMIT_PUBLIC_FORMS,
+        window_seconds=settings.RATELIMIT_WINDOW_SECONDS,
+    ):
+        return _rate_limited_page(request)
+    form = PublicRequestForm(request.POST, category=category)
+    if form.honeypot_filled:
+        # Looks like success, stores nothing: a made-up reference that no case will carry.
+        logger.info("public request dropped by the honeypot (category %s)", category.pk)
+        return redirect("request_new_done", token=links.status_token(references.reference_new()))
+    if form.is_valid():
+        try:
+            case = _case_from_form(request, category, form)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            return redirect("request_new_done", token=links.status_token(case.reference))
+    return _request_form_page(request, category, form)
+
+
+def _case_from_form(request: HttpRequest, category, form: PublicRequestForm) -> Case:
+    data = form.cleaned_data
+    email = data["contact_email"]
+    with transaction.atomic():
+        case = services.case_create(
+            category=category,
+            description=data["description"],
+            channel=Case.Channel.WEB,
+            attributes=form.attribute_values(),
+            address=data["address"],
+            latitude=data["latitude"],
+            longitude=data["longitude"],
+            reporter_email=email,
+            reporter_name=data["contact_name"],
+            language=request.LANGUAGE_CODE,
+        )
+        if email and not data["email_updates"]:
+            # The email serves the receipt and the status lookup; updates only when asked for.
+            services.case_updates_unsubscribe(case=case)
+    return case
+
+
+def _request_form_page(request: HttpRequest, category, form: PublicRequestForm) -> HttpResponse:
+    return render(
+        request,
+        "cases/public/request_step2.html",
+        {
+            "category": category,
+            "category_description": translate(category.description),
+            "form": form,
+            "errors": form.error_summary() if form.is_bound else [],
+        },
+    )
+
+
+def _rate_limited_page(request: HttpRequest) -> HttpResponse:
+    minutes = max(1, settings.RATELIMIT_WINDOW_SECONDS // 60)
+    response = render(
+        request, "cases/public/request_rate_limited.html", {"minutes": minutes}, status=429
+    )
+    response["Retry-After"] = str(settings.RATELIMIT_WINDOW_SECONDS)
+    return response
+
+
+@never_cache
+def request_new_done(request: HttpRequest, token: str) -> HttpResponse:
+    """The receipt (after POST/redirect/GET): the reference and what happens next, nothing else."""
+    reference = links.reference_from_status_token(token)
+    if reference is None:
+        raise Http404("This link is not valid.")
+    receipt = public_selectors.request_receipt(reference)
+    return render(request, "cases/public/request_done.html", {"receipt": receipt, "token": token})

@@ -2,9 +2,15 @@
 
 from celery import shared_task
 
-from cases import services
+from cases import services, sla_services
 
 
 @shared_task(name="cases.tasks.cases_close_resolved", ignore_result=True)
 def cases_close_resolved_task() -> int:
     return services.cases_close_resolved()
+
+
+@shared_task(name="cases.tasks.sla_sweep", ignore_result=True)
+def sla_sweep_task() -> dict:
+    """Beat, every SLA_SWEEP_SECONDS: record what became due (idempotent; see sla_services)."""
+    return sla_services.sla_sweep().__dict__

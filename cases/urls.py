@@ -1,7 +1,34 @@
-"""Staff case pages, mounted at /staff/cases/ (the staff UI issue fills these in)."""
+"""Staff case pages, mounted at /staff/cases/. Cases are addressed by their public reference."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from cases import views
 
 app_name = "cases"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("bulk/", views.bulk, name="bulk"),
+    path("new/", views.intake, name="intake"),
+    path("new/citizens/", views.intake_citizen_search, name="intake_citizen_search"),
+    path("new/citizen/", views.intake_citizen, name="intake_citizen"),
+    path("new/questions/", views.intake_questions, name="intake_questions"),
+    path("<str:reference>/", views.case_detail, name="detail"),
+    path("<str:reference>/note/", views.case_note, name="note"),
+    path("<str:reference>/update/", views.case_update, name="update"),
+    path("<str:reference>/contact/", views.case_contact, name="contact"),
+    path("<str:reference>/status/", views.case_status, name="status"),
+    path("<str:reference>/take/", views.case_take, name="take"),
+    path("<str:reference>/assign/", views.case_assign, name="assign"),
+    path("<str:reference>/unassign/", views.case_unassign, name="unassign"),
+    path("<str:reference>/transfer/", views.case_transfer, name="transfer"),
+    path("<str:reference>/refer/", views.case_refer, name="refer"),
+    path("<str:reference>/priority/", views.case_priority, name="priority"),
+    path("<str:reference>/category/", views.case_category, name="category"),
+    path("<str:reference>/attach/", views.case_attach, name="attach"),
+    path(
+        "<str:reference>/attachments/<str:token>/",
+        views.attachment_download,
+        name="attachment",
+    ),
+]

@@ -273,10 +273,47 @@ RATELIMIT_WINDOW_SECONDS = env.int("RATELIMIT_WINDOW_SECONDS", default=600)
 CASE_AUTO_CLOSE_DAYS = env.int("CASE_AUTO_CLOSE_DAYS", default=7)
 CASE_ATTACHMENT_MAX_BYTES = env.int("CASE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
+# SLA sweep (cases.sla_services.sla_sweep): how often beat runs it, and how many due cases it
+# claims per transaction / per run (the next run continues where a capped run stopped).
+SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=60.0)
+SLA_SWEEP_BATCH = env.int("SLA_SWEEP_BATCH", default=500)
+SLA_SWEEP_MAX_BATCHES = env.int("SLA_SWEEP_MAX_BATCHES", default=40)
+
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "core.tasks.outbox_relay", "schedule": OUTBOX_RELAY_SECONDS},
     "cases-auto-close": {"task": "cases.tasks.cases_close_resolved", "schedule": 15 * 60},
+    # A run that waited longer than one interval is dropped: the next one does its work.
+    "sla-sweep": {
+        "task": "cases.tasks.sla_sweep",
+        "schedule": SLA_SWEEP_SECONDS,
+        "options": {"expires": SLA_SWEEP_SECONDS},
+    },
 }
+
+# --- Feedback and surveys (feedback app) ----------------------------------------------------
+# A survey goes out SURVEY_SEND_DELAY_MINUTES after the case closes, one reminder after
+# SURVEY_REMINDER_DAYS if unanswered, and the link stops working after SURVEY_EXPIRY_DAYS
+# (both counted from the first email). At most one invitation per citizen per
+# SURVEY_RECONTACT_DAYS. Beat runs the dispatch sweep every SURVEY_SWEEP_SECONDS; each run
+# claims batches of SURVEY_BATCH_SIZE for SURVEY_LEASE_SECONDS and works for at most
+# SURVEY_SWEEP_BUDGET_SECONDS. SMTP errors retry after SURVEY_RETRY_BASE_SECONDS, doubling,
+# and the invitation fails after SURVEY_MAX_ATTEMPTS.
+SURVEY_SEND_DELAY_MINUTES = env.float("SURVEY_SEND_DELAY_MINUTES", default=60.0)
+SURVEY_REMINDER_DAYS = env.float("SURVEY_REMINDER_DAYS", default=5.0)
+SURVEY_EXPIRY_DAYS = env.float("SURVEY_EXPIRY_DAYS", default=14.0)
+SURVEY_RECONTACT_DAYS = env.float("SURVEY_RECONTACT_DAYS", default=30.0)
+SURVEY_SWEEP_SECONDS = env.float("SURVEY_SWEEP_SECONDS", default=60.0)
+SURVEY_SWEEP_BUDGET_SECONDS = env.float("SURVEY_SWEEP_BUDGET_SECONDS", default=40.0)
+SURVEY_BATCH_SIZE = env.int("SURVEY_BATCH_SIZE", default=50)
+SURVEY_LEASE_SECONDS = env.float("SURVEY_LEASE_SECONDS", default=300.0)
+SURVEY_MAX_ATTEMPTS = env.int("SURVEY_MAX_ATTEMPTS", default=6)
+SURVEY_RETRY_BASE_SECONDS = env.float("SURVEY_RETRY_BASE_SECONDS", default=60.0)
+CELERY_BEAT_SCHEDULE["surveys-dispatch"] = {
+    "task": "feedback.tasks.surveys_dispatch",
+    "schedule": SURVEY_SWEEP_SECONDS,
+    "options": {"expires": SURVEY_SWEEP_SECONDS},  # a run that waited too long is dropped
+}
+# --- end of "Feedback and surveys" ----------------------------------------------------------
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

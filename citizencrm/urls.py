@@ -7,12 +7,15 @@ from django.urls import include, path
 
 from cases import public_views as case_public_views
 from core import views as core_views
+from feedback import views as feedback_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("staff/audit/", core_views.audit_list, name="audit_list"),
+    path("staff/notifications/", core_views.notifications, name="notifications"),
     path("staff/citizens/", include("citizens.urls")),
     path("staff/cases/", include("cases.urls")),
+    path("staff/feedback/", include("feedback.urls")),
     path("staff/", include("agencies.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("citizencrm.api_urls")),
@@ -20,7 +23,17 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", core_views.landing, name="landing"),
-    path("requests/new/", core_views.coming_soon, {"page": "request_new"}, name="request_new"),
+    path("requests/new/", case_public_views.request_new, name="request_new"),
+    path(
+        "requests/new/done/<str:token>/",
+        case_public_views.request_new_done,
+        name="request_new_done",
+    ),
+    path(
+        "requests/new/<slug:agency_slug>/<slug:code>/",
+        case_public_views.request_new_category,
+        name="request_new_category",
+    ),
     path("requests/status/", case_public_views.request_status, name="request_status"),
     path(
         "requests/status/<str:token>/",
@@ -32,7 +45,15 @@ urlpatterns += i18n_patterns(
         case_public_views.request_unsubscribe,
         name="request_unsubscribe",
     ),
-    path("feedback/", core_views.coming_soon, {"page": "feedback"}, name="feedback"),
+    path("feedback/", feedback_views.feedback_new, name="feedback"),
+    path("feedback/thanks/", feedback_views.feedback_thanks, name="feedback_thanks"),
+    path(
+        "survey/unsubscribe/<str:token>/",
+        feedback_views.survey_unsubscribe,
+        name="survey_unsubscribe",
+    ),
+    path("survey/<str:token>/", feedback_views.survey, name="survey"),
+    path("survey/<str:token>/thanks/", feedback_views.survey_thanks, name="survey_thanks"),
     prefix_default_language=True,
 )
 

@@ -86,3 +86,51 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}:{self.object_id}"
+
+
+class Notification(models.Model):
+    """An in-app message to one staff member (SLA warnings, breaches, escalations, ...).
+
+    The staff page /staff/notifications/ lists the signed-in user's own; nobody else's. With
+    `email_after`, it also goes out by email: `notifications_queue_digests` gathers a
+    recipient's pending ones into one digest email (an outbox row not run before
+    `email_after`), so many at once make one email, and a night's make one in the morning.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    agency_id = models.BigIntegerField(null=True, blank=True)
+    kind = models.CharField(max_length=40)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # Also by email, in a digest, not before this instant (NULL: in-app only). Set when the
+    # digest that carries it has been queued in the outbox.
+    email_after = models.DateTimeField(null=True, blank=True)
+    email_queued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_inbox_idx"),
+            models.Index(
+                fields=["email_after"],
+                name="notification_email_due_idx",
+                condition=Q(email_after__isnull=False, email_queued_at__isnull=True),
+            ),
+            models.Index(
+                fields=["recipient"],
+                name="notification_unread_idx",
+                condition=Q(read_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.kind}: {self.title}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -7,7 +7,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Q, QuerySet
 
-from core.models import AuditEvent
+from core.models import AuditEvent, Notification
 from core.scoping import SHARED, user_agency_id
 
 
@@ -55,3 +55,10 @@ def audit_events_filtered(
     if until:
         events = events.filter(occurred_at__date__lte=until)
     return events.order_by("-occurred_at", "-id")
+
+
+def notifications_for(user: Any) -> QuerySet[Notification]:
+    """The signed-in user's own notifications, newest first (nobody else's, ever)."""
+    if not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")

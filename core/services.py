@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from core.models import AuditEvent, OutboxMessage
+from core.models import AuditEvent, Notification, OutboxMessage
 from core.outbox import handler_for
 from core.request_context import current_client_ip
 
@@ -35,13 +35,36 @@ def audit_record(
     agency_id: int | None = None,
 ) -> AuditEvent:
     """Append one audit row. `actor` is a user, a label for citizens/systems, or None (system)."""
+    event = _audit_event(action=action, obj=obj, actor=actor, ip_address=ip_address,
+                         changes=changes, agency_id=agency_id)  # fmt: skip
+    event.save(force_insert=True)
+    return event
+
+
+def audit_record_many(records: list[dict[str, Any]]) -> list[AuditEvent]:
+    """Append many audit rows in one INSERT; each record takes audit_record's arguments.
+
+    For sweeps that change many objects in one transaction (one row per object, as always).
+    """
+    return AuditEvent.objects.bulk_create([_audit_event(**record) for record in records])
+
+
+def _audit_event(
+    *,
+    action: str,
+    obj: Any,
+    actor: Any = None,
+    ip_address: str | None = None,
+    changes: dict[str, tuple[Any, Any]] | None = None,
+    agency_id: int | None = None,
+) -> AuditEvent:
     if actor is not None and getattr(actor, "is_authenticated", False):
         actor_type, actor_user, label = AuditEvent.ActorType.STAFF, actor, actor.get_username()
     elif isinstance(actor, str) and actor.startswith("citizen"):
         actor_type, actor_user, label = AuditEvent.ActorType.CITIZEN, None, actor
     else:
         actor_type, actor_user, label = AuditEvent.ActorType.SYSTEM, None, str(actor or "system")
-    return AuditEvent.objects.create(
+    return AuditEvent(
         action=action,
         actor_type=actor_type,
         actor_user=actor_user,
@@ -199,3 +222,153 @@ def email_send(*, to: list[str], subject: str, body: str, html: str | None = Non
     if html:
         message.attach_alternative(html, "text/html")
     message.send()
+
+
+# --- in-app notifications -------------------------------------------------------------------
+
+
+def notification_create(
+    *,
+    recipient: Any,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    agency_id: int | None = None,
+    at: datetime | None = None,
+    email_after: datetime | None = None,
+) -> Notification:
+    """Put a message in a staff member's in-app list (in the caller's audited transaction).
+
+    With `email_after`, it is also emailed in the recipient's next digest sent at or after
+    that instant (see `notifications_queue_digests`).
+    """
+    return Notification.objects.create(
+        recipient=recipient, kind=kind, title=title[:200], body=body, url=url[:500],
+        agency_id=agency_id, created_at=at or timezone.now(), email_after=email_after,
+    )  # fmt: skip
+
+
+def notification_create_many(notifications: list[dict[str, Any]]) -> list[Notification]:
+    """Many notifications in one INSERT (each dict takes notification_create's arguments)."""
+    rows = []
+    for item in notifications:
+        item = dict(item)
+        at = item.pop("at", None)
+        item["title"] = item["title"][:200]
+        item["url"] = item.get("url", "")[:500]
+        rows.append(Notification(created_at=at or timezone.now(), **item))
+    return Notification.objects.bulk_create(rows)
+
+
+DIGEST_TOPIC = "core.notification_digest"
+
+
+def notifications_queue_digests(*, now: datetime | None = None) -> int:
+    """Queue one digest email per recipient and send-time for notifications waiting for email.
+
+    Each group becomes one outbox message (topic core.notification_digest) that is not run
+    before its `email_after`; a later call with more for the same recipient and send-time joins
+    them to the message still waiting (so a night's notifications make one morning email).
+    Rows are claimed with SKIP LOCKED and marked queued in the same transaction: a rerun, or a
+    concurrent call, queues nothing twice. Returns the number of notifications queued.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = list(
+            Notification.objects.filter(email_after__isnull=False, email_queued_at__isnull=True)
+            .order_by("email_after", "id")
+            .select_for_update(skip_locked=True)
+            .values_list("id", "recipient_id", "email_after")[:5000]
+        )
+        if not rows:
+            return 0
+        groups: dict[tuple[int, datetime], list[int]] = {}
+        for pk, recipient_id, email_after in rows:
+            send_at = max(email_after, now)
+            groups.setdefault((recipient_id, send_at), []).append(pk)
+        for (recipient_id, send_at), ids in groups.items():
+            waiting = None
+            if send_at > now:  # join a digest that is still waiting for the same morning
+                waiting = (
+                    OutboxMessage.objects.select_for_update(skip_locked=True)
+                    .filter(
+                        topic=DIGEST_TOPIC,
+                        status=Status.PENDING,
+                        available_at=send_at,
+                        payload__recipient_id=recipient_id,
+                    )
+                    .first()
+                )
+            if waiting is not None:
+                waiting.payload["notification_ids"] += ids
+                waiting.save(update_fields=["payload"])
+            else:
+                outbox_enqueue(
+                    topic=DIGEST_TOPIC,
+                    payload={"recipient_id": recipient_id, "notification_ids": ids},
+                    run_after=send_at,
+                )
+        Notification.objects.filter(pk__in=[row[0] for row in rows]).update(email_queued_at=now)
+        return len(rows)
+
+
+def notifications_mark_read(
+    *, user: Any, notification_ids: list[int] | None = None, now: datetime | None = None
+) -> int:
+    """Mark the user's own notifications read (these ids, or all unread ones); returns how many.
+
+    Another user's notification ids are ignored, never an error.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+        if notification_ids is not None:
+            unread = unread.filter(pk__in=notification_ids)
+        ids = list(unread.select_for_update().values_list("pk", flat=True))
+        if not ids:
+            return 0
+        Notification.objects.filter(pk__in=ids).update(read_at=now)
+        audit_record(
+            action="notification.read", obj=user, actor=user,
+            agency_id=getattr(getattr(user, "staff_profile", None), "agency_id", None),
+            changes={"notifications": (None, ", ".join(map(str, ids)))},
+        )  # fmt: skip
+        return len(ids)
+
+
+def notification_digest_send(*, recipient_id: int, notification_ids: list[int]) -> bool:
+    """Email one digest of these notifications to their recipient (run by the outbox).
+
+    Rendered at send time in the recipient's language. False when there is nobody to send to
+    (no email address, inactive user, notifications gone).
+    """
+    from django.contrib.auth import get_user_model
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    user = get_user_model().objects.filter(pk=recipient_id, is_active=True).first()
+    if user is None or not user.email:
+        return False
+    notifications = list(
+        Notification.objects.filter(pk__in=notification_ids, recipient_id=recipient_id).order_by(
+            "created_at", "id"
+        )
+    )
+    if not notifications:
+        return False
+    profile = getattr(user, "staff_profile", None)
+    language = getattr(profile, "preferred_language", None) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {
+            "user": user,
+            "notifications": notifications,
+            "count": len(notifications),
+            "site_name": settings.SITE_NAME,
+            "site_url": settings.SITE_URL,
+        }
+        subject = render_to_string("emails/notification_digest_subject.txt", context).strip()
+        body = render_to_string("emails/notification_digest.txt", context)
+        html = render_to_string("emails/notification_digest.html", context)
+    email_send(to=[user.email], subject=subject, body=body, html=html)
+    return True

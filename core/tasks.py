@@ -21,3 +21,10 @@ def outbox_relay_task() -> int:
 @outbox_handler("core.email")
 def send_email(payload: dict[str, Any]) -> None:
     services.email_send(**payload)
+
+
+@outbox_handler(services.DIGEST_TOPIC)
+def send_notification_digest(payload: dict[str, Any]) -> None:
+    services.notification_digest_send(
+        recipient_id=payload["recipient_id"], notification_ids=payload["notification_ids"]
+    )

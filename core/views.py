@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from kombu.exceptions import OperationalError as BrokerError
@@ -13,7 +13,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from citizencrm.celery import app as celery_app
-from core import selectors
+from core import selectors, services
 from core.forms import AuditFilterForm
 from core.permissions import staff_required
 
@@ -33,6 +33,24 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         request, "core/audit_list.html",
         {"form": form, "page": page, "query": query.urlencode()},
     )  # fmt: skip
+
+
+@staff_required()
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The signed-in staff member's notifications; POST marks one (`id`) or all (`all`) read."""
+    if request.method == "POST":
+        ids = None
+        if not request.POST.get("all"):
+            ids = [int(v) for v in request.POST.getlist("id") if v.isdigit()]
+        if ids != []:
+            services.notifications_mark_read(user=request.user, notification_ids=ids)
+        return redirect(
+            f"{request.path}?{request.GET.urlencode()}" if request.GET else request.path
+        )
+    items = selectors.notifications_for(request.user)
+    unread = items.filter(read_at__isnull=True).count()
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    return render(request, "core/notifications.html", {"page": page, "unread": unread})
 
 
 def landing(request: HttpRequest) -> HttpResponse:

@@ -338,3 +338,184 @@ def _cases_scenarios() -> dict[str, Callable[[World], Call]]:
 
 
 SCENARIOS.update(_cases_scenarios())
+
+
+# --- notifications and the SLA engine -------------------------------------------------------
+
+
+def _notifications_mark_read(world: World) -> Call:
+    from core.services import notification_create, notifications_mark_read
+
+    notification_create(recipient=world.agent, kind="sla.breach", title="Overdue")
+    return lambda: notifications_mark_read(user=world.agent)
+
+
+def _sla_case(world: World, *, started_ago_minutes: float = 0):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.models import SlaPolicy
+    from cases.sla_engine import sla_initialise
+
+    case = _case(world, "open")
+    SlaPolicy.objects.create(
+        agency=world.agency, name="Default", first_response_minutes=30, resolution_minutes=60,
+        business_hours=False,
+    )  # fmt: skip
+    case.created_at = timezone.now() - timedelta(minutes=started_ago_minutes)
+    sla_initialise(case)
+    case.save()
+    return case
+
+
+def _sla_scenarios() -> dict[str, Callable[[World], Call]]:
+    from agencies.hooks import calendar_snapshot
+    from cases import sla_services as s
+
+    def refresh(world):
+        from cases.models import SlaPolicy
+
+        case = _sla_case(world, started_ago_minutes=10)
+        SlaPolicy.objects.create(agency=world.agency, name="Urgent", priority="urgent",
+                                 first_response_minutes=5, resolution_minutes=20)  # fmt: skip
+        case.priority = "urgent"
+        case.save(update_fields=["priority"])
+        return lambda: s.case_sla_refresh(case=case, actor=world.agent, reason="priority")
+
+    def for_calendar(world):
+        from datetime import time
+
+        from agencies.models import OpeningInterval
+
+        case = _sla_case(world, started_ago_minutes=10)
+        case.sla_policy.business_hours = True
+        case.sla_policy.save()
+        calendar = case.team.calendar
+        previous = calendar_snapshot(calendar)
+        OpeningInterval.objects.filter(calendar=calendar).delete()
+        for day in range(7):
+            OpeningInterval.objects.create(calendar=calendar, weekday=day,
+                                           start=time(0), end=time(0))  # fmt: skip
+        return lambda: s.sla_recompute_for_calendar(
+            calendar=calendar, actor=world.admin, previous=previous
+        )
+
+    def calendar_hook(world):
+        case = _sla_case(world, started_ago_minutes=10)
+        calendar = case.team.calendar
+        previous = calendar_snapshot(calendar)
+        previous = type(previous)(**{**previous.__dict__, "timezone": "Asia/Tokyo"})
+        return lambda: s.sla_calendar_changed(
+            calendar=calendar, previous=previous, team_ids=None, actor=world.admin
+        )
+
+    def sweep(world):
+        _sla_case(world, started_ago_minutes=24 * 60)
+        return lambda: s.sla_sweep()
+
+    return {
+        "core.services.notifications_mark_read": _notifications_mark_read,
+        "cases.sla_services.case_sla_refresh": refresh,
+        "cases.sla_services.sla_recompute_for_calendar": for_calendar,
+        "cases.sla_services.sla_calendar_changed": calendar_hook,
+        "cases.sla_services.sla_sweep": sweep,
+    }
+
+
+SCENARIOS.update(_sla_scenarios())
+
+
+# --- feedback -------------------------------------------------------------------------------
+
+
+def _feedback_scenarios() -> dict[str, Callable[[World], Call]]:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from citizens.services import citizen_create
+    from feedback import services as f
+    from feedback.models import FeedbackSubmission, Question, Survey
+
+    def survey(world):
+        s = Survey.objects.create(agency=world.agency, name="CSAT", is_default=True,
+                                  title={"en": "How did we do?"})  # fmt: skip
+        Question.objects.create(survey=s, code="resolved", kind="yes_no", is_resolution=True)
+        Question.objects.create(survey=s, code="csat", kind="csat", text={"en": "Satisfied?"})
+        return s
+
+    def feedback(world):
+        return FeedbackSubmission.objects.create(
+            agency=world.agency, kind="complaint", message="Bins not emptied."
+        )
+
+    def closed_case_with_consent(world):
+        citizen = citizen_create(user=world.agent, first_name="Ana", last_name="Ruiz",
+                                 email="ana@example.org", consent_surveys=True)  # fmt: skip
+        return _case(world, "closed", citizen=citizen)
+
+    def invitation(world, *, sent: bool):
+        survey(world)
+        case = closed_case_with_consent(world)
+        inv = f.survey_invite_for_closed_case(case=case, now=timezone.now() - timedelta(hours=2))
+        if sent:
+            f.surveys_dispatch(now=timezone.now())
+            inv.refresh_from_db()
+        return inv
+
+    def invite(world):
+        survey(world)
+        case = closed_case_with_consent(world)
+        return lambda: f.survey_invite_for_closed_case(case=case)
+
+    def dispatch(world):
+        invitation(world, sent=False)
+        return lambda: f.surveys_dispatch(now=timezone.now())
+
+    def expire(world):
+        inv = invitation(world, sent=True)
+        return lambda: f.surveys_expire(now=inv.expires_at + timedelta(seconds=1))
+
+    def respond(world):
+        inv = invitation(world, sent=True)
+        q = {x.code: x.pk for x in inv.survey.questions.all()}
+        return lambda: f.survey_respond(invitation=inv, answers={q["resolved"]: 0, q["csat"]: 2})
+
+    def unsubscribe(world):
+        inv = invitation(world, sent=True)
+        return lambda: f.survey_unsubscribe(invitation=inv)
+
+    def open_case(world):
+        item = feedback(world)
+        category = _category(world)
+        return lambda: f.feedback_open_case(feedback=item, category=category, actor=world.agent)
+
+    def link_citizen(world):
+        item = feedback(world)
+        citizen = citizen_create(user=world.agent, first_name="Bo", last_name="Lee")
+        return lambda: f.feedback_link_citizen(feedback=item, citizen=citizen, actor=world.agent)
+
+    def ensure_builtin(world):
+        s = Survey.objects.create(agency=world.agency, name="Plain", title={"en": "Hi"})
+        return lambda: f.survey_ensure_builtin_question(survey=s, actor=world.admin)
+
+    return {
+        "feedback.services.feedback_submit": lambda w: (
+            lambda: f.feedback_submit(agency=w.agency, kind="compliment", message="Thank you!")
+        ),
+        "feedback.services.feedback_mark_handled": lambda w: (
+            lambda item=feedback(w): f.feedback_mark_handled(feedback=item, actor=w.agent)
+        ),
+        "feedback.services.feedback_link_citizen": link_citizen,
+        "feedback.services.feedback_open_case": open_case,
+        "feedback.services.survey_ensure_builtin_question": ensure_builtin,
+        "feedback.services.survey_invite_for_closed_case": invite,
+        "feedback.services.surveys_dispatch": dispatch,
+        "feedback.services.surveys_expire": expire,
+        "feedback.services.survey_respond": respond,
+        "feedback.services.survey_unsubscribe": unsubscribe,
+    }
+
+
+SCENARIOS.update(_feedback_scenarios())

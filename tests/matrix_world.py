@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 
 from agencies.models import Agency, BusinessCalendar, Holiday, StaffMember, Team
 from agencies.services import calendar_create, staff_member_create, team_create
-from cases.models import AttributeDefinition, Case, ServiceCategory
+from cases.models import AttributeDefinition, Case, ServiceCategory, SlaPolicy
 from cases.services import case_create, case_note_add
 from citizens.services import citizen_create
 from core.models import AuditEvent, OutboxMessage
@@ -69,6 +69,8 @@ class MatrixWorld:
     def admin_object(self, model: type, side: str) -> Any:
         """An instance of a registered admin model belonging to `side` (or unscoped)."""
         s = self.side(side)
+        if model._meta.app_label == "feedback":
+            return self.feedback_object(model._meta.model_name, side)
         scoped = {
             Agency: s.agency,
             BusinessCalendar: s.calendar,
@@ -77,10 +79,20 @@ class MatrixWorld:
             StaffMember: s.member,
             ServiceCategory: s.category,
             AttributeDefinition: s.category.attributes.first(),
+            SlaPolicy: SlaPolicy.objects.get_or_create(
+                agency=s.agency, name="Standard", defaults={"resolution_minutes": 480}
+            )[0],
         }
         if model in scoped:
             return scoped[model]
         return self._unscoped(model)
+
+    def feedback_object(self, model_name: str, side: str) -> Any:
+        """Feedback, a survey and a sent survey invitation of `side`'s agency (made once)."""
+        key = (model_name, side)
+        if key not in self.extra:
+            self.extra.update(_feedback_objects(self.side(side), side))
+        return self.extra[key]
 
     def _unscoped(self, model: type) -> Any:
         if model not in self.extra:
@@ -142,3 +154,26 @@ def _unscoped_instance(model: type, world: MatrixWorld) -> Any:
             "add a factory in tests/matrix_world.py"
         )
     return factories[model]()
+
+
+def _feedback_objects(s: Side, side: str) -> dict:
+    from django.utils import timezone
+
+    from feedback.models import FeedbackSubmission, Survey, SurveyInvitation
+
+    feedback = FeedbackSubmission.objects.create(
+        agency=s.agency, kind="complaint", message="The hole is still there."
+    )
+    survey = Survey.objects.create(agency=s.agency, name="Survey", title={"en": "How did we do?"})
+    now = timezone.now()
+    invitation = SurveyInvitation.objects.create(
+        survey=survey, case=s.case, citizen=s.case.citizen, agency=s.agency,
+        category=s.category, email="ana@example.org", status="sent", send_after=now,
+        sent_at=now, expires_at=now + timezone.timedelta(days=14),
+        message_id=f"<matrix-{side}@test>", reminder_message_id=f"<matrix-{side}-r@test>",
+    )  # fmt: skip
+    return {
+        ("feedbacksubmission", side): feedback,
+        ("survey", side): survey,
+        ("surveyinvitation", side): invitation,
+    }

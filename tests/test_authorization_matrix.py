@@ -79,10 +79,50 @@ def _status_token(world: MatrixWorld, side: str) -> dict:
     return {"token": status_token(world.case(side).reference)}
 
 
+def _public_category(world: MatrixWorld, side: str) -> dict:
+    category = world.side(side).category
+    return {"agency_slug": category.agency.slug, "code": category.code}
+
+
+def _case(world: MatrixWorld, side: str) -> dict:
+    return {"reference": world.case(side).reference}
+
+
+def _case_attachment(world: MatrixWorld, side: str) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.services import case_attach
+
+    case = world.case(side)
+    upload = SimpleUploadedFile("note.txt", b"A plain text attachment")
+    attachment = case_attach(case=case, upload=upload, actor=None)
+    return {"reference": case.reference, "token": attachment.token}
+
+
 def _unsubscribe_token(world: MatrixWorld, side: str) -> dict:
     from cases.links import unsubscribe_token
 
     return {"token": unsubscribe_token(world.case(side).reference)}
+
+
+CASE_FORM_ACTIONS = ("note", "update", "contact", "status", "assign", "transfer", "refer",
+                     "priority", "category", "attach")  # fmt: skip
+
+
+def _feedback(world: MatrixWorld, side: str) -> dict:
+    return {"pk": world.feedback_object("feedbacksubmission", side).pk}
+
+
+def _survey_token(world: MatrixWorld, side: str) -> dict:
+    from feedback.links import survey_token
+
+    return {"token": survey_token(world.feedback_object("surveyinvitation", side).pk)}
+
+
+def _survey_unsubscribe_token(world: MatrixWorld, side: str) -> dict:
+    from feedback.links import unsubscribe_token
+
+    return {"token": unsubscribe_token(world.feedback_object("surveyinvitation", side).pk)}
 
 
 MATRIX: dict[str, Expect] = {
@@ -90,6 +130,12 @@ MATRIX: dict[str, Expect] = {
     "healthz": public(200),
     "landing": public(200),
     "request_new": public(200),
+    "request_new_category": Expect(
+        own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_public_category
+    ),
+    "request_new_done": Expect(
+        own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_status_token
+    ),
     "request_status": public(200),
     "request_status_link": Expect(
         own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_status_token
@@ -98,6 +144,18 @@ MATRIX: dict[str, Expect] = {
         own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_unsubscribe_token
     ),
     "feedback": public(200),
+    "feedback_thanks": public(200),
+    "survey": Expect(
+        own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_survey_token
+    ),
+    "survey_thanks": Expect(  # not answered yet: back to the survey
+        own=dict.fromkeys(ROLES, 302), other=dict.fromkeys(ROLES, 302), kwargs=_survey_token
+    ),
+    "survey_unsubscribe": Expect(  # GET asks first (a POST unsubscribes)
+        own=dict.fromkeys(ROLES, 200),
+        other=dict.fromkeys(ROLES, 200),
+        kwargs=_survey_unsubscribe_token,
+    ),
     "api-schema": public(200),
     "api-docs": public(200),
     "api-redoc": public(200),
@@ -108,6 +166,7 @@ MATRIX: dict[str, Expect] = {
     "staff:verify": staff(ok=302),  # nothing to verify without a device: sent on
     "staff:enrol": staff(ok=200),
     "audit_list": staff("supervisor"),
+    "notifications": staff(),  # the signed-in user's own list; nobody else's to ask for
     "citizens:search": staff(),
     "citizens:create": staff(),
     "citizens:detail": staff_object(_citizen, shared=True),
@@ -115,6 +174,29 @@ MATRIX: dict[str, Expect] = {
     "citizens:consent": staff_object(_citizen, shared=True, method="post", ok={302, 400}),
     "citizens:duplicates": staff_object(_citizen, shared=True),
     "citizens:merge": staff_object(_citizen_pair, minimum="supervisor", shared=True),
+    # --- staff feedback pages (an empty POST to a form is a form error: 400) --------------------
+    "feedback:list": staff(),
+    "feedback:detail": staff_object(_feedback),
+    "feedback:handle": staff_object(_feedback, method="post", ok=302),
+    "feedback:link_citizen": staff_object(_feedback, method="post", ok=400),
+    "feedback:open_case": staff_object(_feedback, method="post", ok=400),
+    "feedback:results": staff("supervisor"),
+    "feedback:results_csv": staff("supervisor"),
+    # --- staff case pages (an empty POST is a form error: 400; nothing is written) ------------
+    "cases:queue": staff(),
+    "cases:bulk": staff(method="post", ok=302),  # back to the queue with "select a case"
+    "cases:intake": staff(),
+    "cases:intake_citizen_search": staff(),
+    "cases:intake_citizen": staff(),
+    "cases:intake_questions": staff(),
+    "cases:detail": staff_object(_case),
+    **{
+        f"cases:{action}": staff_object(_case, method="post", ok=400)
+        for action in CASE_FORM_ACTIONS
+    },
+    "cases:take": staff_object(_case, method="post", ok=302),
+    "cases:unassign": staff_object(_case, method="post", ok=302),
+    "cases:attachment": staff_object(_case_attachment),
 }
 
 

@@ -40,11 +40,55 @@ def _case(citizen: Citizen) -> models.Model:
     )
 
 
+def _feedback(citizen: Citizen) -> models.Model:
+    from agencies.models import Agency
+    from feedback.models import FeedbackSubmission
+
+    agency, _ = Agency.objects.get_or_create(slug="merge-feedback", defaults={"name": "Feedback"})
+    return FeedbackSubmission.objects.create(
+        agency=agency, kind="complaint", message="Merge test", citizen=citizen
+    )
+
+
+def _case_of_another_agency(citizen: Citizen) -> models.Model:
+    from datetime import time
+
+    from agencies.models import Agency
+    from agencies.services import calendar_create, team_create
+    from cases.models import ServiceCategory
+    from cases.services import case_create
+
+    agency = Agency.objects.create(name="Merge survey agency", slug="merge-survey")
+    hours = [(0, time(9), time(17))]
+    calendar = calendar_create(agency=agency, name="Office", intervals=hours, actor=None)
+    team = team_create(agency=agency, name="Desk", slug="desk", calendar=calendar, actor=None)
+    category = ServiceCategory.objects.create(
+        agency=agency, code="general", name={"en": "General"}, owning_team=team
+    )
+    return case_create(category=category, description="Merge test", channel="phone")
+
+
+def _survey_invitation(citizen: Citizen) -> models.Model:
+    from django.utils import timezone
+
+    from feedback.models import Survey, SurveyInvitation
+
+    case = _case_of_another_agency(citizen)
+    survey = Survey.objects.create(agency=case.agency, name="Merge test", title={"en": "Survey"})
+    return SurveyInvitation.objects.create(
+        survey=survey, case=case, citizen=citizen, agency=case.agency, category=case.category,
+        email="merge@example.org", send_after=timezone.now(),
+        message_id="<merge-invitation@test>", reminder_message_id="<merge-reminder@test>",
+    )  # fmt: skip
+
+
 ROW_FACTORIES: dict[str, Callable[[Citizen], models.Model]] = {
     "citizens.consentrecord.citizen": lambda citizen: ConsentRecord.objects.create(
         citizen=citizen, kind="contact", granted=True, source="web"
     ),
     "cases.case.citizen": _case,
+    "feedback.feedbacksubmission.citizen": lambda citizen: _feedback(citizen),
+    "feedback.surveyinvitation.citizen": lambda citizen: _survey_invitation(citizen),
 }
 
 

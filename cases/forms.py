@@ -1,0 +1,584 @@
+"""Input shape of the staff case pages (intake, case actions, bulk actions). Writing is the
+services' job: these forms only check that the input makes sense and offer scoped choices."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from cases.attributes import attributes_clean
+from cases.models import AttributeDefinition, Case, Priority, ServiceCategory
+from cases.services import CONTACT_METHODS, TRANSITIONS
+from citizens import normalise
+from citizens.models import Citizen
+from core.translated import translate
+
+Datatype = AttributeDefinition.Datatype
+ATTRIBUTE_PREFIX = "attr_"
+INTAKE_CHANNELS = [
+    (Case.Channel.PHONE, Case.Channel.PHONE.label),
+    (Case.Channel.WALK_IN, Case.Channel.WALK_IN.label),
+    (Case.Channel.EMAIL, Case.Channel.EMAIL.label),
+]
+CONTACT_METHOD_LABELS = {
+    "phone": _("Phone call"),
+    "email": _("Email"),
+    "in_person": _("In person"),
+    "letter": _("Letter"),
+}
+# Radios up to this many options, a select above it (a long radio list is hard to scan).
+MAX_RADIOS = 5
+
+
+def style(form: forms.Form) -> None:
+    """USWDS classes on every widget (the templates render labels, hints and errors)."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput):
+            continue
+        if field.help_text:  # the hint's id, as includes/field.html and cases/_field.html set it
+            widget.attrs.setdefault("aria-describedby", f"id_{form.add_prefix(name)}-hint")
+        if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+            widget.attrs.setdefault("class", "usa-checkbox__input")
+        elif isinstance(widget, forms.RadioSelect):
+            widget.attrs.setdefault("class", "usa-radio__input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "usa-select")
+        elif isinstance(widget, forms.Textarea):
+            widget.attrs.setdefault("class", "usa-textarea")
+        elif isinstance(widget, forms.FileInput):
+            widget.attrs.setdefault("class", "crm-file-input")
+        else:
+            widget.attrs.setdefault("class", "usa-input")
+
+
+def add_errors(form: forms.Form, error: ValidationError, field_map: dict | None = None) -> None:
+    """Put a service's ValidationError next to the right field (else at the top of the form)."""
+    field_map = field_map or {}
+    if hasattr(error, "error_dict"):
+        for key, errors in error.message_dict.items():
+            name = field_map.get(key, key)
+            for message in errors:
+                form.add_error(name if name in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def staff_of_agency(agency_id: int | None) -> QuerySet:
+    """Active staff members of an agency: who a case may be assigned to."""
+    users = get_user_model().objects.filter(is_active=True, staff_profile__isnull=False)
+    if agency_id is not None:
+        users = users.filter(staff_profile__agency_id=agency_id)
+    return users.order_by("first_name", "last_name", "username")
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+def grouped_category_choices(categories: Iterable[ServiceCategory], *, by_agency: bool = False):
+    """[(group heading, [(pk, name), ...]), ...] for a select with <optgroup>s, in order."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for category in categories:
+        heading = category.agency.name if by_agency else (category.display_group or _("Other"))
+        groups.setdefault(str(heading), []).append((str(category.pk), category.display_name))
+    return list(groups.items())
+
+
+# --- intake ---------------------------------------------------------------------------------
+
+
+def attribute_field(definition: AttributeDefinition) -> forms.Field:
+    """The form field for one question, by its datatype."""
+    common = {
+        "label": definition.display_label or definition.code,
+        "required": definition.required,
+        "help_text": translate(definition.description),
+    }
+    datatype = definition.datatype
+    if datatype == Datatype.TEXT:
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
+    if datatype == Datatype.NUMBER:
+        return forms.CharField(widget=forms.NumberInput(attrs={"step": "any"}), **common)
+    if datatype == Datatype.DATETIME:
+        return forms.CharField(
+            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), **common
+        )
+    if datatype == Datatype.SINGLEVALUELIST:
+        choices = definition.choices()
+        if len(choices) <= MAX_RADIOS:
+            return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+        return forms.ChoiceField(choices=[("", _("Choose an option")), *choices], **common)
+    if datatype == Datatype.MULTIVALUELIST:
+        return forms.MultipleChoiceField(
+            choices=definition.choices(), widget=forms.CheckboxSelectMultiple, **common
+        )
+    return forms.CharField(max_length=500, **common)
+
+
+class IntakeForm(forms.Form):
+    """A case taken by phone, at the counter or from an email, in one of the agency's services.
+
+    The citizen is an existing record (`citizen`), a new one (NewCitizenForm, next to this
+    form), or nobody (an anonymous report). The questions of the chosen service are added as
+    fields named `attr_<code>`; attributes_clean() checks them as case_create() will.
+    """
+
+    citizen = forms.ModelChoiceField(
+        queryset=Citizen.objects.filter(merged_into__isnull=True),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    category = forms.ChoiceField(
+        label=_("Service"), help_text=_("The questions for the service appear below it.")
+    )
+    description = forms.CharField(
+        label=_("What is the request?"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("In the citizen's words, with what they expect."),
+    )
+    address = forms.CharField(
+        label=_("Address or place"),
+        max_length=300,
+        required=False,
+        help_text=_("Where the problem is, if it is somewhere."),
+    )
+    channel = forms.ChoiceField(
+        label=_("How did the request reach us?"),
+        choices=INTAKE_CHANNELS,
+        initial=Case.Channel.PHONE,
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"),
+        required=False,
+        choices=[("", _("The service's default")), *Priority.choices],
+    )
+
+    def __init__(self, *args, categories: Iterable[ServiceCategory], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categories = {str(c.pk): c for c in categories}
+        self.fields["category"].choices = [
+            ("", _("Choose a service")),
+            *grouped_category_choices(self.categories.values()),
+        ]
+        # Not `self.category`: templates would find the bound field of that name first.
+        self.chosen_category = self._chosen_category()
+        self.attribute_names: list[str] = []
+        for definition in self._definitions():
+            name = ATTRIBUTE_PREFIX + definition.code
+            self.fields[name] = attribute_field(definition)
+            self.attribute_names.append(name)
+        style(self)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("autocomplete", "off")
+        # With JavaScript, the service's questions reload as soon as the service changes.
+        self.fields["category"].widget.attrs.update(
+            {
+                "hx-get": reverse("cases:intake_questions"),
+                "hx-trigger": "change",
+                "hx-target": "#questions",
+                "hx-swap": "outerHTML",
+            }
+        )
+
+    def _chosen_category(self) -> ServiceCategory | None:
+        key = self.data.get("category") if self.is_bound else None
+        if key is None:
+            key = self.initial.get("category")
+        return self.categories.get(str(key or ""))
+
+    def _definitions(self) -> list[AttributeDefinition]:
+        if self.chosen_category is None:
+            return []
+        return [d for d in self.chosen_category.attributes.all() if d.variable]
+
+    @property
+    def attribute_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.attribute_names]
+
+    def clean_category(self) -> ServiceCategory:
+        category = self.categories.get(self.cleaned_data["category"])
+        if category is None:
+            raise ValidationError(_("Choose one of the listed services."))
+        return category
+
+    def attribute_values(self) -> dict[str, Any]:
+        """The answers as submitted, keyed by question code (for attributes_clean/case_create)."""
+        values = {}
+        for name in self.attribute_names:
+            value = self.cleaned_data.get(name)
+            if value not in (None, "", []):
+                values[name.removeprefix(ATTRIBUTE_PREFIX)] = value
+        return values
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        category = data.get("category")
+        if isinstance(category, ServiceCategory):
+            try:
+                attributes_clean(
+                    self._definitions(),
+                    self.attribute_values(),
+                    timezone=category.agency.timezone,
+                )
+            except ValidationError as exc:
+                for code, messages in exc.message_dict.items():
+                    name = ATTRIBUTE_PREFIX + code
+                    if name not in self.errors:  # the field's own check already said it
+                        for message in messages:
+                            self.add_error(name if name in self.fields else None, message)
+        return data
+
+
+class NewCitizenForm(forms.Form):
+    """The essentials of a new citizen record, typed during the call (prefix "new")."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        required=False,
+        help_text=_("Needed for updates by email and the status page."),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel"}),
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE
+    )
+    duplicates_seen = forms.CharField(required=False, widget=forms.HiddenInput)
+    create_anyway = forms.BooleanField(
+        label=_("I have checked the possible duplicates: this is a different person"),
+        required=False,
+    )
+
+    CONTACT_FIELDS = ("first_name", "last_name", "email", "phone")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "new")
+        super().__init__(*args, **kwargs)
+        style(self)
+        for field in self.fields.values():
+            # Staff type someone else's details: their own browser's autofill would be wrong.
+            field.widget.attrs["autocomplete"] = "off"
+
+    def has_input(self) -> bool:
+        """Did the agent start typing a new citizen? (Otherwise the report is anonymous.)"""
+        return self.is_bound and any(
+            (self.data.get(self.add_prefix(name)) or "").strip() for name in self.CONTACT_FIELDS
+        )
+
+    def clean_phone(self) -> str:
+        try:
+            return normalise.normalise_phone(self.cleaned_data.get("phone", ""))
+        except normalise.InvalidPhoneNumber:
+            raise ValidationError(
+                _("Enter a valid phone number, for example +1 312 555 0142.")
+            ) from None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not (data.get("first_name") or data.get("last_name")):
+            self.add_error("last_name", _("Enter a first name or a last name."))
+        return data
+
+    def seen_ids(self) -> set[int]:
+        raw = self.cleaned_data.get("duplicates_seen") or ""
+        return {int(part) for part in raw.split(",") if part.strip().isdigit()}
+
+    def citizen_data(self) -> dict[str, str]:
+        return {
+            name: self.cleaned_data.get(name) or ""
+            for name in (*self.CONTACT_FIELDS, "preferred_language")
+        }
+
+
+# --- case page actions ----------------------------------------------------------------------
+
+
+class CaseActionForm(forms.Form):
+    """A form of the case page's action bar; `key` names it in the page and its URL."""
+
+    key = ""
+    title = ""
+    submit = ""
+    multipart = False
+    action_url = ""
+
+    def __init__(self, *args, case: Case, user: Any = None, **kwargs):
+        kwargs.setdefault("prefix", self.key)
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.user = user
+        self.setup()
+        style(self)
+
+    def setup(self) -> None:
+        pass
+
+
+class NoteForm(CaseActionForm):
+    key = "note"
+    title = _("Add an internal note")
+    submit = _("Save note")
+    body = forms.CharField(
+        label=_("Internal note"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only staff see it; the citizen never does."),
+    )
+
+
+class PublicUpdateForm(CaseActionForm):
+    key = "update"
+    title = _("Send an update to the citizen")
+    submit = _("Send update")
+    body = forms.CharField(
+        label=_("Message to the citizen"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown on the citizen's status page and sent by email."),
+    )
+
+
+class ContactForm(CaseActionForm):
+    key = "contact"
+    title = _("Log a contact")
+    submit = _("Log contact")
+    method = forms.ChoiceField(label=_("How"))
+    direction = forms.TypedChoiceField(
+        label=_("Who got in touch"),
+        choices=[("out", _("We contacted the citizen")), ("in", _("The citizen contacted us"))],
+        coerce=lambda value: value == "out",
+        initial="out",
+    )
+    body = forms.CharField(
+        label=_("What was said"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def setup(self) -> None:
+        self.fields["method"].choices = [
+            (key, CONTACT_METHOD_LABELS.get(key, key))
+            for key in ("phone", "email", "in_person", "letter")
+            if key in CONTACT_METHODS
+        ]
+
+
+class StatusForm(CaseActionForm):
+    """Any status is accepted here (the list offers the allowed ones): the service decides,
+    so a page left open while a colleague moved the case gets the workflow's own message."""
+
+    key = "status"
+    title = _("Change the status")
+    submit = _("Change status")
+    to_status = forms.ChoiceField(label=_("New status"), choices=Case.Status.choices)
+    resolution_code = forms.ChoiceField(
+        label=_("Resolution"),
+        required=False,
+        help_text=_("Needed when resolving."),
+        choices=[("", _("Choose how it was resolved")), *Case.Resolution.choices],
+    )
+    citizen_contacted = forms.TypedChoiceField(
+        label=_("Was the citizen contacted?"),
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Needed when resolving."),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: {"yes": True, "no": False}.get(value),
+        empty_value=None,
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        max_length=10_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Sent to the citizen when the change is shared with them "
+            "(waiting on citizen, resolved, reopened)."
+        ),
+    )
+
+    def setup(self) -> None:
+        allowed = TRANSITIONS.get(self.case.status, set())
+        self.fields["to_status"].widget.choices = [
+            ("", _("Choose a status")),
+            *[(value, label) for value, label in Case.Status.choices if value in allowed],
+        ]
+
+    @property
+    def allowed(self) -> bool:
+        return bool(TRANSITIONS.get(self.case.status))
+
+
+class AssignForm(CaseActionForm):
+    key = "assign"
+    title = _("Assign")
+    submit = _("Assign")
+    assignee = StaffChoiceField(
+        label=_("Assign to"),
+        queryset=get_user_model().objects.none(),
+        empty_label=_("Choose a person"),
+    )
+
+    def setup(self) -> None:
+        self.fields["assignee"].queryset = staff_of_agency(self.case.agency_id)
+
+
+class TransferForm(CaseActionForm):
+    key = "transfer"
+    title = _("Transfer to another team")
+    submit = _("Transfer")
+    team = forms.ModelChoiceField(label=_("Team"), queryset=None, empty_label=_("Choose a team"))
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def setup(self) -> None:
+        from agencies.models import Team
+
+        self.fields["team"].queryset = Team.objects.filter(
+            agency_id=self.case.agency_id, active=True
+        ).exclude(pk=self.case.team_id)
+
+
+class ReferForm(CaseActionForm):
+    key = "refer"
+    title = _("Refer to another agency")
+    submit = _("Refer")
+    category = forms.ChoiceField(label=_("Service of the other agency"))
+    reason = forms.CharField(
+        label=_("Why it goes to them"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def setup(self) -> None:
+        categories = (
+            ServiceCategory.objects.filter(active=True)
+            .exclude(agency_id=self.case.agency_id)
+            .select_related("agency")
+            .order_by("agency__name", "order", "code")
+        )
+        self.categories = {str(c.pk): c for c in categories}
+        self.fields["category"].choices = [
+            ("", _("Choose a service")),
+            *grouped_category_choices(self.categories.values(), by_agency=True),
+        ]
+
+    def clean_category(self) -> ServiceCategory:
+        return self.categories[self.cleaned_data["category"]]
+
+
+class PriorityForm(CaseActionForm):
+    key = "priority"
+    title = _("Change the priority")
+    submit = _("Change priority")
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+
+    def setup(self) -> None:
+        self.fields["priority"].initial = self.case.priority
+
+
+class CategoryForm(CaseActionForm):
+    key = "category"
+    title = _("Change the service")
+    submit = _("Change service")
+    category = forms.ChoiceField(label=_("Service"))
+
+    def setup(self) -> None:
+        categories = (
+            ServiceCategory.objects.filter(agency_id=self.case.agency_id, active=True)
+            .exclude(pk=self.case.category_id)
+            .order_by("order", "code")
+        )
+        self.categories = {str(c.pk): c for c in categories}
+        self.fields["category"].choices = [
+            ("", _("Choose a service")),
+            *grouped_category_choices(self.categories.values()),
+        ]
+
+    def clean_category(self) -> ServiceCategory:
+        return self.categories[self.cleaned_data["category"]]
+
+
+class AttachForm(CaseActionForm):
+    key = "attach"
+    title = _("Attach a file")
+    submit = _("Attach file")
+    multipart = True
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("A PDF, an image (PNG, JPEG, GIF, WebP) or plain text."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "application/pdf,image/png,image/jpeg,image/gif,image/webp,text/plain"}
+        ),
+    )
+    is_public = forms.BooleanField(label=_("The citizen may see this file"), required=False)
+
+
+ACTION_FORMS: dict[str, type[CaseActionForm]] = {
+    form.key: form
+    for form in (
+        NoteForm,
+        PublicUpdateForm,
+        ContactForm,
+        StatusForm,
+        AssignForm,
+        TransferForm,
+        ReferForm,
+        PriorityForm,
+        CategoryForm,
+        AttachForm,
+    )
+}
+
+
+# --- queue bulk actions ---------------------------------------------------------------------
+
+
+class BulkForm(forms.Form):
+    """The queue's bulk bar: which cases (ids), and either an assignee or a priority."""
+
+    action = forms.ChoiceField(choices=[("assign", "assign"), ("priority", "priority")])
+    assignee = StaffChoiceField(
+        label=_("Assign to"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=_("Choose a person"),
+    )
+    priority = forms.ChoiceField(
+        label=_("Set priority to"),
+        required=False,
+        choices=[("", _("Choose a priority")), *Priority.choices],
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, agency_id: int | None, **kwargs):
+        kwargs.setdefault("prefix", "bulk")
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = staff_of_agency(agency_id)
+        style(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("action") == "assign" and not data.get("assignee"):
+            self.add_error("assignee", _("Choose who gets the selected cases."))
+        if data.get("action") == "priority" and not data.get("priority"):
+            self.add_error("priority", _("Choose a priority for the selected cases."))
+        return data

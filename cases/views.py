@@ -1,0 +1,677 @@
+"""Staff case pages: intake, queues with bulk actions, the case page and its actions.
+
+Views parse input, call one service or selector, and render; the rules live in services.
+Reads use the read scope (a case referred away stays readable by the sender); every write
+fetches the case with the write scope, so anything not owned answers 404, never 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats
+from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from cases import selectors, services
+from cases.filters import SORT_CHOICES, CaseFilter
+from cases.forms import (
+    ACTION_FORMS,
+    ATTRIBUTE_PREFIX,
+    CONTACT_METHOD_LABELS,
+    BulkForm,
+    CaseActionForm,
+    IntakeForm,
+    NewCitizenForm,
+    add_errors,
+)
+from cases.models import Attachment, Case, CaseEvent, Priority, ServiceCategory
+from citizens import selectors as citizen_selectors
+from citizens import services as citizen_services
+from core.permissions import staff_required
+from core.scoping import get_scoped_object_or_404, user_agency_id
+
+QUEUE_LABELS = {
+    "mine": gettext_lazy("My cases"),
+    "team": gettext_lazy("My team"),
+    "unassigned": gettext_lazy("Unassigned"),
+    "all": gettext_lazy("All cases"),
+}
+SEARCH_RESULTS = 10
+
+
+def _agency(user: Any):
+    profile = getattr(user, "staff_profile", None)
+    return profile.agency if profile is not None else None
+
+
+def _own_cases(user: Any, queue: str):
+    """A queue's cases, of the caller's own agency only (superusers too, when they have one)."""
+    cases = selectors.cases_for_queue(user, queue)
+    agency_id = user_agency_id(user)
+    return cases.filter(agency_id=agency_id) if agency_id is not None else cases
+
+
+# --- queues ---------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required()
+def queue(request: HttpRequest) -> HttpResponse:
+    current = request.GET.get("queue")
+    current = current if current in selectors.QUEUES else "mine"
+    sort = request.GET.get("sort")
+    sort = sort if sort in selectors.SORTS else "newest"
+    agency = _agency(request.user)
+    cases = _own_cases(request.user, current)
+    case_filter = CaseFilter(request.GET, queryset=cases, agency=agency)
+    page = selectors.keyset_page(case_filter.qs, sort=sort, cursor=request.GET.get("cursor"))
+
+    def link(**changes: str | None) -> str:
+        params = request.GET.copy()
+        params.pop("cursor", None)
+        for key, value in changes.items():
+            if value is None:
+                params.pop(key, None)
+            else:
+                params[key] = value
+        return f"?{params.urlencode()}"
+
+    filtered = (
+        sort != "newest"
+        or request.GET.get("status", "open") not in ("", "open")
+        or any(request.GET.get(name) for name in case_filter.filters if name != "status")
+        or bool(case_filter.form.errors)
+    )
+    tabs = [
+        {"key": key, "label": label, "url": link(queue=key), "current": key == current}
+        for key, label in QUEUE_LABELS.items()
+    ]
+    return render(
+        request,
+        "cases/queue.html",
+        {
+            "queue": current,
+            "queue_label": QUEUE_LABELS[current],
+            "tabs": tabs,
+            "filter": case_filter,
+            "filtered": filtered,
+            "sort": sort,
+            "sort_choices": SORT_CHOICES,
+            "page": page,
+            "first_url": link() if request.GET.get("cursor") else None,
+            "next_url": link(cursor=page.next_cursor) if page.next_cursor else None,
+            "bulk_form": BulkForm(
+                agency_id=getattr(agency, "pk", None), initial={"next": request.get_full_path()}
+            ),
+        },
+    )
+
+
+@require_POST
+@staff_required()
+def bulk(request: HttpRequest) -> HttpResponse:
+    """Assign or reprioritise the ticked cases: the caller's own agency's only, others ignored."""
+    agency_id = user_agency_id(request.user)
+    form = BulkForm(request.POST, agency_id=agency_id)
+    back = _safe_next(request, request.POST.get("bulk-next"), reverse("cases:queue"))
+    ids = [int(value) for value in request.POST.getlist("cases") if value.isdigit()]
+    cases = list(_own_cases(request.user, "all").filter(pk__in=ids).order_by("created_at", "id"))
+    if not cases:
+        messages.error(request, _("Select at least one case first."))
+        return redirect(back)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    try:
+        if form.cleaned_data["action"] == "assign":
+            assignee = form.cleaned_data["assignee"]
+            count = services.cases_bulk_assign(cases=cases, assignee=assignee, actor=request.user)
+            name = assignee.get_full_name() or assignee.get_username()
+            messages.success(
+                request,
+                _("%(count)s case(s) assigned to %(name)s.") % {"count": count, "name": name},
+            )
+        else:
+            priority = form.cleaned_data["priority"]
+            count = services.cases_bulk_set_priority(
+                cases=cases, priority=priority, actor=request.user
+            )
+            messages.success(
+                request,
+                _("%(count)s case(s) set to priority %(priority)s.")
+                % {"count": count, "priority": Priority(priority).label},
+            )
+    except ValidationError as exc:
+        messages.error(
+            request,
+            _("Nothing was changed: %(reason)s") % {"reason": " ".join(exc.messages)},
+        )
+    return redirect(back)
+
+
+def _safe_next(request: HttpRequest, target: str | None, fallback: str) -> str:
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+# --- intake ---------------------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    """A service refused the input: roll back everything the intake wrote."""
+
+
+@staff_required()
+def intake(request: HttpRequest) -> HttpResponse:
+    categories = list(selectors.categories_for_intake(request.user).select_related("agency"))
+    if request.method != "POST":
+        citizen = _citizen_or_none(request, request.GET.get("citizen"))
+        form = IntakeForm(
+            initial={
+                "citizen": citizen.pk if citizen else None,
+                "category": request.GET.get("category", ""),
+            },
+            categories=categories,
+        )
+        return _intake_page(request, form, NewCitizenForm(), citizen=citizen)
+
+    data = request.POST.copy()
+    if data.get("use_citizen"):  # "this is the person" on a duplicate candidate
+        data["citizen"] = data["use_citizen"]
+        quiet = True
+    else:
+        quiet = data.get("action") in ("questions", "clear_citizen")
+    if data.get("action") == "clear_citizen":
+        data.pop("citizen", None)
+    form = IntakeForm(data, categories=categories)
+    new_form = NewCitizenForm(data)
+    citizen = _citizen_or_none(request, data.get("citizen"))
+    if quiet:  # re-show the form as typed (questions, citizen changed) without errors
+        for shown in (form, new_form):
+            shown.is_valid()
+            shown.errors.clear()
+        return _intake_page(request, form, new_form, citizen=citizen)
+
+    candidates: list = []
+    form_ok = form.is_valid()
+    wants_new = citizen is None and new_form.has_input()
+    new_ok = True
+    if wants_new:
+        new_ok = new_form.is_valid()
+        if new_ok:
+            candidates = citizen_selectors.citizen_duplicate_candidates(
+                user=request.user,
+                first_name=new_form.cleaned_data["first_name"],
+                last_name=new_form.cleaned_data["last_name"],
+                email=new_form.cleaned_data["email"],
+                phone=new_form.cleaned_data["phone"],
+            )
+            unseen = {c.citizen.pk for c in candidates} - new_form.seen_ids()
+            if candidates and (unseen or not new_form.cleaned_data["create_anyway"]):
+                # Show the possible duplicates first; "create anyway" must cover all of them.
+                data["new-duplicates_seen"] = ",".join(str(c.citizen.pk) for c in candidates)
+                data.pop("new-create_anyway", None)
+                new_form = NewCitizenForm(data)
+                new_form.is_valid()
+                new_ok = False
+            else:
+                candidates = []
+    if form_ok and new_ok:
+        try:
+            case = _intake_create(request, form, new_form if wants_new else None, citizen)
+        except _Refused:
+            pass
+        else:
+            messages.success(
+                request, _("Case %(reference)s created.") % {"reference": case.reference}
+            )
+            return redirect("cases:detail", reference=case.reference)
+    return _intake_page(request, form, new_form, citizen=citizen, candidates=candidates, status=400)
+
+
+def _intake_create(
+    request: HttpRequest, form: IntakeForm, new_form: NewCitizenForm | None, citizen: Any
+) -> Case:
+    """The new citizen (if any) and the case, together or not at all."""
+    data = form.cleaned_data
+    with transaction.atomic():
+        if new_form is not None:
+            try:
+                citizen = citizen_services.citizen_create(
+                    user=request.user, **new_form.citizen_data()
+                )
+            except ValidationError as exc:
+                add_errors(new_form, exc)
+                raise _Refused from exc
+        try:
+            return services.case_create(
+                category=data["category"],
+                description=data["description"],
+                channel=data["channel"],
+                actor=request.user,
+                citizen=citizen,
+                attributes=form.attribute_values(),
+                address=data["address"],
+                priority=data["priority"] or None,
+            )
+        except ValidationError as exc:
+            codes = exc.message_dict.keys() if hasattr(exc, "error_dict") else []
+            add_errors(
+                form,
+                exc,
+                {code: ATTRIBUTE_PREFIX + code for code in codes if code not in form.fields},
+            )
+            raise _Refused from exc
+
+
+def _citizen_or_none(request: HttpRequest, pk: Any):
+    if not str(pk or "").isdigit():
+        return None
+    return citizen_selectors.citizens_visible(user=request.user).filter(pk=int(pk)).first()
+
+
+def _intake_page(
+    request: HttpRequest,
+    form: IntakeForm,
+    new_form: NewCitizenForm,
+    *,
+    citizen: Any,
+    candidates: list | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    query = (request.GET.get("q") or "").strip() if request.method == "GET" else ""
+    return render(
+        request,
+        "cases/intake.html",
+        {
+            "form": form,
+            "new_form": new_form,
+            "citizen": citizen,
+            "candidates": candidates or [],
+            "query": query,
+            "results": _search(request, query),
+        },
+        status=status,
+    )
+
+
+def _search(request: HttpRequest, query: str) -> list:
+    if not query:
+        return []
+    return list(citizen_selectors.citizens_search(user=request.user, query=query)[:SEARCH_RESULTS])
+
+
+@require_GET
+@staff_required()
+def intake_citizen_search(request: HttpRequest) -> HttpResponse:
+    """htmx: the search-as-you-type results (links that pick the citizen)."""
+    query = (request.GET.get("q") or "").strip()
+    return render(
+        request,
+        "cases/_intake_results.html",
+        {"query": query, "results": _search(request, query)},
+    )
+
+
+@require_GET
+@staff_required()
+def intake_citizen(request: HttpRequest) -> HttpResponse:
+    """htmx: the intake's citizen block with the picked citizen (or the new-citizen fields)."""
+    citizen = _citizen_or_none(request, request.GET.get("citizen"))
+    form = IntakeForm(initial={"citizen": citizen.pk if citizen else None}, categories=[])
+    return render(
+        request,
+        "cases/_intake_citizen.html",
+        {"form": form, "new_form": NewCitizenForm(), "citizen": citizen, "candidates": []},
+    )
+
+
+@require_GET
+@staff_required()
+def intake_questions(request: HttpRequest) -> HttpResponse:
+    """htmx: the questions of the chosen service."""
+    categories = selectors.categories_for_intake(request.user).select_related("agency")
+    form = IntakeForm(initial={"category": request.GET.get("category", "")}, categories=categories)
+    return render(request, "cases/_intake_questions.html", {"form": form})
+
+
+# --- the case page --------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required()
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    return _case_page(request, reference)
+
+
+def _case_page(
+    request: HttpRequest, reference: str, *, bound: CaseActionForm | None = None, status: int = 200
+) -> HttpResponse:
+    case = selectors.case_get_for_view(request.user, reference)
+    writable = selectors.case_is_writable_by(case, request.user)
+    action_forms = []
+    if writable:
+        for key, form_class in ACTION_FORMS.items():
+            form = bound if bound is not None and bound.key == key else None
+            form = form or form_class(case=case, user=request.user)
+            form.action_url = reverse(f"cases:{key}", args=[case.reference])
+            action_forms.append(form)
+    context = {
+        "case": case,
+        "writable": writable,
+        "referral": None if writable else _referral_away(case, request.user),
+        "answers": _answers(case),
+        "timeline": _timeline(case),
+        "action_forms": action_forms,
+        "can_take": writable and case.is_open and case.assignee_id != request.user.pk,
+        "citizen_url": _citizen_url(case),
+    }
+    return render(request, "cases/detail.html", context, status=status)
+
+
+def _referral_away(case: Case, user: Any):
+    agency_id = user_agency_id(user)
+    referrals = [r for r in case.referrals.all() if r.from_agency_id == agency_id]
+    return referrals[-1] if referrals else None
+
+
+def _citizen_url(case: Case) -> str | None:
+    if not case.citizen_id:
+        return None
+    try:
+        return reverse("citizens:detail", args=[case.citizen_id])
+    except NoReverseMatch:  # the citizen pages are optional for this page
+        return None
+
+
+def _answers(case: Case) -> list[tuple[str, str]]:
+    """(question, answer) for the case's attribute values, in the service's question order."""
+    values = dict(case.attributes or {})
+    if not values:
+        return []
+    answers = []
+    for definition in case.category.attributes.all():
+        if definition.code not in values:
+            continue
+        value = values.pop(definition.code)
+        names = dict(definition.choices())
+        if isinstance(value, list):
+            text = ", ".join(names.get(str(v), str(v)) for v in value)
+        elif definition.datatype == "datetime":
+            moment = parse_datetime(str(value))
+            text = formats.date_format(localtime(moment), "DATETIME_FORMAT") if moment else value
+        else:
+            text = names.get(str(value), str(value))
+        answers.append((definition.display_label or definition.code, text))
+    for code, value in values.items():  # answers to a former service's questions
+        answers.append((code, ", ".join(map(str, value)) if isinstance(value, list) else value))
+    return answers
+
+
+def _timeline(case: Case) -> list[dict]:
+    """The case's events, oldest first, each with a one-line summary and its marks."""
+    events = list(case.events.all())
+    by_event = {a.event_id: a for a in case.attachments.all()}
+    usernames = {
+        name
+        for e in events
+        if e.kind == CaseEvent.Kind.ASSIGNMENT
+        for name in (e.data.get("from"), e.data.get("to"))
+        if name
+    }
+    names = {}
+    if usernames:
+        for user in get_user_model().objects.filter(username__in=usernames):
+            names[user.username] = user.get_full_name() or user.username
+    category_codes = {
+        code
+        for e in events
+        if e.kind == CaseEvent.Kind.CATEGORY
+        for code in (e.data.get("from"), e.data.get("to"))
+    }
+    categories = {}
+    if category_codes:
+        for category in ServiceCategory.objects.filter(
+            agency_id=case.agency_id, code__in=category_codes
+        ):
+            categories[category.code] = category.display_name
+    return [
+        {
+            "event": event,
+            "summary": _summary(event, names, categories),
+            "attachment": by_event.get(event.pk),
+            "internal": event.kind == CaseEvent.Kind.NOTE,
+            "sent": event.kind == CaseEvent.Kind.PUBLIC_UPDATE,
+            "public": event.is_public and event.kind != CaseEvent.Kind.PUBLIC_UPDATE,
+        }
+        for event in events
+    ]
+
+
+def _label(choices: type, value: Any) -> str:
+    return choices(value).label if value in choices.values else str(value or "")
+
+
+def _summary(event: CaseEvent, names: dict, categories: dict) -> str:
+    data, kind = event.data or {}, event.kind
+    Kind = CaseEvent.Kind
+    if kind == Kind.CREATED:
+        return _("Case created (%(channel)s)") % {
+            "channel": _label(Case.Channel, data.get("channel"))
+        }
+    if kind == Kind.STATUS:
+        text = _("Status changed from “%(from)s” to “%(to)s”") % {
+            "from": _label(Case.Status, data.get("from")),
+            "to": _label(Case.Status, data.get("to")),
+        }
+        if data.get("to") == Case.Status.RESOLVED and data.get("resolution_code"):
+            text += " · " + _label(Case.Resolution, data.get("resolution_code"))
+        return text
+    if kind == Kind.ASSIGNMENT:
+        if not data.get("to"):
+            return _("Unassigned")
+        return _("Assigned to %(name)s") % {"name": names.get(data["to"], data["to"])}
+    if kind == Kind.TRANSFER:
+        return _("Transferred to team %(team)s") % {"team": data.get("team", "")}
+    if kind == Kind.PRIORITY:
+        return _("Priority changed from %(from)s to %(to)s") % {
+            "from": _label(Priority, data.get("from")),
+            "to": _label(Priority, data.get("to")),
+        }
+    if kind == Kind.CATEGORY:
+        return _("Service changed from %(from)s to %(to)s") % {
+            "from": categories.get(data.get("from"), data.get("from")),
+            "to": categories.get(data.get("to"), data.get("to")),
+        }
+    if kind == Kind.REFERRAL:
+        return _("Referred to %(agency)s") % {"agency": data.get("agency", "")}
+    if kind == Kind.CONTACT:
+        method = CONTACT_METHOD_LABELS.get(data.get("method"), data.get("method", ""))
+        if data.get("outbound", True):
+            return _("Contact with the citizen: %(method)s, we got in touch") % {"method": method}
+        return _("Contact with the citizen: %(method)s, they got in touch") % {"method": method}
+    if kind == Kind.ATTACHMENT:
+        return _("File attached")
+    return event.get_kind_display()
+
+
+# --- case actions: one POST each, one service each ------------------------------------------
+
+
+def _writable_case(user: Any, reference: str) -> Case:
+    """The case for a write: the caller's own agency's only (anything else: 404)."""
+    return get_scoped_object_or_404(
+        Case.objects.select_related("agency", "category"),
+        user,
+        for_write=True,
+        reference=reference,
+    )
+
+
+def _action(key: str, run: Callable[[Case, dict, Any], str]) -> Callable:
+    """A view for one action form: validate, call the service, redirect (or re-show errors)."""
+
+    @require_POST
+    @staff_required()
+    def view(request: HttpRequest, reference: str) -> HttpResponse:
+        case = _writable_case(request.user, reference)
+        form = ACTION_FORMS[key](request.POST, request.FILES, case=case, user=request.user)
+        if form.is_valid():
+            try:
+                message = run(case, form.cleaned_data, request.user)
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, message)
+                return redirect("cases:detail", reference=case.reference)
+        # Nothing was written (services are atomic): the page again, this form open with errors.
+        return _case_page(request, reference, bound=form, status=400)
+
+    view.__name__ = f"case_{key}"
+    return view
+
+
+def _note(case: Case, data: dict, user: Any) -> str:
+    services.case_note_add(case=case, body=data["body"], actor=user)
+    return _("Internal note added.")
+
+
+def _update(case: Case, data: dict, user: Any) -> str:
+    services.case_public_update(case=case, body=data["body"], actor=user)
+    return _("Update sent to the citizen.")
+
+
+def _contact(case: Case, data: dict, user: Any) -> str:
+    services.case_contact_log(
+        case=case, method=data["method"], body=data["body"], outbound=data["direction"], actor=user
+    )
+    return _("Contact logged.")
+
+
+def _status(case: Case, data: dict, user: Any) -> str:
+    to_status = data["to_status"]
+    case = services.case_transition(
+        case=case,
+        to_status=to_status,
+        actor=user,
+        resolution_code=data["resolution_code"] if to_status == Case.Status.RESOLVED else "",
+        citizen_contacted=data["citizen_contacted"],
+        note=data["note"],
+    )
+    return _("Status changed to “%(status)s”.") % {"status": case.get_status_display()}
+
+
+def _assign(case: Case, data: dict, user: Any) -> str:
+    assignee = data["assignee"]
+    services.case_assign(case=case, assignee=assignee, actor=user)
+    return _("Case assigned to %(name)s.") % {
+        "name": assignee.get_full_name() or assignee.get_username()
+    }
+
+
+def _transfer(case: Case, data: dict, user: Any) -> str:
+    services.case_transfer(case=case, team=data["team"], actor=user, reason=data["reason"])
+    return _("Case transferred to team %(team)s.") % {"team": data["team"].name}
+
+
+def _refer(case: Case, data: dict, user: Any) -> str:
+    category = data["category"]
+    services.case_refer(case=case, category=category, reason=data["reason"], actor=user)
+    return _("Case referred to %(agency)s. You can still read it.") % {
+        "agency": category.agency.name
+    }
+
+
+def _priority(case: Case, data: dict, user: Any) -> str:
+    services.case_set_priority(case=case, priority=data["priority"], actor=user)
+    return _("Priority set to %(priority)s.") % {"priority": Priority(data["priority"]).label}
+
+
+def _category(case: Case, data: dict, user: Any) -> str:
+    services.case_set_category(case=case, category=data["category"], actor=user)
+    return _("Service changed to %(name)s.") % {"name": data["category"].display_name}
+
+
+def _attach(case: Case, data: dict, user: Any) -> str:
+    try:
+        attachment = services.case_attach(
+            case=case, upload=data["file"], actor=user, is_public=data["is_public"]
+        )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError({"file": exc.messages}) from exc
+    return _("File “%(name)s” attached.") % {"name": attachment.original_name}
+
+
+case_note = _action("note", _note)
+case_update = _action("update", _update)
+case_contact = _action("contact", _contact)
+case_status = _action("status", _status)
+case_assign = _action("assign", _assign)
+case_transfer = _action("transfer", _transfer)
+case_refer = _action("refer", _refer)
+case_priority = _action("priority", _priority)
+case_category = _action("category", _category)
+case_attach = _action("attach", _attach)
+
+
+@require_POST
+@staff_required()
+def case_take(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _writable_case(request.user, reference)
+    try:
+        services.case_take(case=case, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("You have taken this case."))
+    return redirect("cases:detail", reference=case.reference)
+
+
+@require_POST
+@staff_required()
+def case_unassign(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _writable_case(request.user, reference)
+    services.case_unassign(case=case, actor=request.user)
+    messages.success(request, _("Nobody is assigned to this case now."))
+    return redirect("cases:detail", reference=case.reference)
+
+
+@require_GET
+@staff_required()
+def attachment_download(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    """A file of a case the caller may read, as a download typed by its detected content."""
+    case = get_scoped_object_or_404(Case.objects.all(), request.user, reference=reference)
+    attachment = get_object_or_404(Attachment, case=case, token=token)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing.") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

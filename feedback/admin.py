@@ -1,0 +1,80 @@
+"""Configuration screens of `feedback`: survey definitions (per agency), and read-only views of
+feedback and invitations for support."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from core.admin_scoping import AgencyScopedAdmin, AgencyScopedInline
+from core.translated import translate
+from feedback import services
+from feedback.models import FeedbackSubmission, Question, Survey, SurveyInvitation
+
+
+class QuestionInline(AgencyScopedInline, admin.StackedInline):
+    model = Question
+    extra = 0
+    fields = ["order", "code", "kind", "is_resolution", "text", "help_text", "choices", "required"]
+
+
+class SurveyAdminForm(forms.ModelForm):
+    class Meta:
+        model = Survey
+        fields = ["agency", "name", "title", "intro", "categories", "is_default",
+                  "allow_anonymous", "active"]  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        agency_id = cleaned["agency"].pk if cleaned.get("agency") else self.instance.agency_id
+        foreign = [c for c in cleaned.get("categories") or [] if c.agency_id != agency_id]
+        if agency_id and foreign:
+            self.add_error("categories", _("Choose services of the survey's own agency."))
+        return cleaned
+
+
+@admin.register(Survey)
+class SurveyAdmin(AgencyScopedAdmin):
+    form = SurveyAdminForm
+    list_display = ["name", "agency", "display_title", "is_default", "active", "allow_anonymous"]
+    list_filter = ["active", "is_default", "agency"]
+    search_fields = ["name"]
+    filter_horizontal = ["categories"]
+    inlines = [QuestionInline]
+
+    @admin.display(description="title")
+    def display_title(self, obj: Survey) -> str:
+        return translate(obj.title)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Every survey asks the built-in "Was your request resolved?" question.
+        services.survey_ensure_builtin_question(survey=form.instance, actor=request.user)
+
+
+@admin.register(FeedbackSubmission)
+class FeedbackSubmissionAdmin(AgencyScopedAdmin):
+    list_display = ["id", "kind", "agency", "status", "created_at"]
+    list_filter = ["kind", "status"]
+    readonly_fields = [f.name for f in FeedbackSubmission._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SurveyInvitation)
+class SurveyInvitationAdmin(AgencyScopedAdmin):
+    list_display = ["id", "case", "survey", "status", "attempts", "send_after", "sent_at",
+                    "last_error"]  # fmt: skip
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in SurveyInvitation._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

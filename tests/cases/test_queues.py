@@ -1,0 +1,370 @@
+"""Queues: scoped lists with filters, keyset paging, capped counts and bulk actions."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cases import references
+from cases.models import Case
+from cases.services import case_assign, case_create, case_transition
+from citizens.services import citizen_create
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = "/staff/cases/"
+
+
+@pytest.fixture
+def agent_client(client, world):
+    client.force_login(world.agent)
+    return client
+
+
+def make_case(world, category=None, **extra) -> Case:
+    category = category or world.graffiti
+    attributes = {"size": "small"} if category == world.pothole else {}
+    return case_create(category=category, description=extra.pop("description", "Something"),
+                       channel=extra.pop("channel", "phone"), attributes=attributes,
+                       **extra)  # fmt: skip
+
+
+def bulk_cases(world, count: int, *, start: datetime | None = None, step=timedelta(minutes=1),
+               **fields) -> list[Case]:  # fmt: skip
+    """Many cases at once (queue sizes), written directly: only the rows matter here."""
+    start = start or timezone.now() - timedelta(days=30)
+    defaults = {"agency": world.agency, "category": world.graffiti, "team": world.parks,
+                "description": "Bulk", "channel": "phone"}  # fmt: skip
+    defaults.update(fields)
+    rows = [
+        Case(reference=references.reference_new(), created_at=start + i * step, **defaults)
+        for i in range(count)
+    ]
+    return Case.objects.bulk_create(rows)
+
+
+def refs(response) -> list[str]:
+    return re.findall(r'<th scope="row"[^>]*><a class="usa-link" href="[^"]+">([^<]+)</a>',
+                      response.content.decode())  # fmt: skip
+
+
+def next_link(response) -> str | None:
+    match = re.search(r'href="(\?[^"]*)" rel="next"', response.content.decode())
+    return match.group(1).replace("&amp;", "&") if match else None
+
+
+# --- the queues -----------------------------------------------------------------------------
+
+
+def test_my_cases_is_the_default_queue_and_shows_open_cases_assigned_to_me(agent_client, world):
+    mine = make_case(world)
+    case_assign(case=mine, assignee=world.agent, actor=world.agent)
+    theirs = make_case(world)
+    case_assign(case=theirs, assignee=world.agent2, actor=world.agent2)
+    done = make_case(world)
+    case_assign(case=done, assignee=world.agent, actor=world.agent)
+    case_transition(case=done, to_status="resolved", actor=world.agent,
+                    resolution_code="resolved", citizen_contacted=True)  # fmt: skip
+
+    response = agent_client.get(QUEUE)
+
+    assert response.status_code == 200
+    assert refs(response) == [mine.reference]
+    page = response.content.decode()
+    assert '<a href="?queue=mine" class="usa-button" aria-current="page">My cases</a>' in page
+
+
+def test_team_unassigned_and_all_queues_stay_in_the_agency(agent_client, world):
+    roads = make_case(world, world.pothole)  # team Roads (alex's team), unassigned
+    parks = make_case(world, world.graffiti)  # team Parks
+    case_assign(case=parks, assignee=world.agent2, actor=world.agent2)
+    elsewhere = make_case(world, world.other_category)
+
+    def queue(name: str) -> set[str]:
+        return set(refs(agent_client.get(QUEUE, {"queue": name})))
+
+    assert queue("team") == {roads.reference}
+    assert queue("unassigned") == {roads.reference}
+    assert queue("all") == {roads.reference, parks.reference}
+    assert elsewhere.reference not in queue("all")
+
+
+def test_superusers_queues_show_their_own_agency(client, world):
+    world.admin.is_superuser = True
+    world.admin.save()
+    own = make_case(world)
+    make_case(world, world.other_category)
+    client.force_login(world.admin)
+    device = TOTPDevice.objects.create(user=world.admin, name="phone", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id  # two-step verification passed
+    session.save()
+
+    assert refs(client.get(QUEUE, {"queue": "all"})) == [own.reference]
+
+
+def test_filters(agent_client, world):
+    maria = citizen_create(user=world.agent, first_name="Maria", last_name="Lopez")
+    urgent = make_case(world, world.pothole, priority="urgent", citizen=maria)
+    walk_in = make_case(world, world.graffiti, channel="walk_in")
+    assigned = make_case(world, world.graffiti)
+    case_assign(case=assigned, assignee=world.agent2, actor=world.agent2)
+    resolved = make_case(world)
+    case_assign(case=resolved, assignee=world.agent2, actor=world.agent2)
+    case_transition(case=resolved, to_status="resolved", actor=world.agent2,
+                    resolution_code="resolved", citizen_contacted=True)  # fmt: skip
+
+    def listed(**params) -> set[str]:
+        response = agent_client.get(QUEUE, {"queue": "all", **params})
+        assert response.status_code == 200
+        return set(refs(response))
+
+    open_refs = {urgent.reference, walk_in.reference, assigned.reference}
+    assert listed() == open_refs  # the open statuses by default
+    assert listed(status="open") == open_refs
+    assert listed(status="resolved") == {resolved.reference}
+    assert listed(status="any") == open_refs | {resolved.reference}
+    assert listed(status="new") == {urgent.reference, walk_in.reference}
+    assert listed(priority="urgent") == {urgent.reference}
+    assert listed(category=world.pothole.pk) == {urgent.reference}
+    assert listed(team=world.parks.pk) == {walk_in.reference, assigned.reference}
+    assert listed(assignee=world.agent2.pk) == {assigned.reference}
+    assert listed(assignee=world.agent2.pk, status="any") == {
+        assigned.reference, resolved.reference,
+    }  # fmt: skip
+    assert listed(channel="walk_in") == {walk_in.reference}
+    page = agent_client.get(QUEUE, {"queue": "all"}).content.decode()
+    assert "Maria Lopez" in page
+
+
+def test_created_date_filters_use_whole_days_in_the_agencys_time_zone(agent_client, world):
+    chicago_day_start = datetime(2026, 1, 13, 6, 0, tzinfo=UTC)  # 00:00 in Chicago (CST)
+    before, first, last, after = bulk_cases(
+        world, 4, start=chicago_day_start - timedelta(minutes=1), step=timedelta(0)
+    )
+    moments = [
+        chicago_day_start - timedelta(minutes=1),
+        chicago_day_start,
+        chicago_day_start + timedelta(hours=23, minutes=59),
+        chicago_day_start + timedelta(days=1),
+    ]
+    for case, moment in zip((before, first, last, after), moments, strict=True):
+        Case.objects.filter(pk=case.pk).update(created_at=moment)
+
+    response = agent_client.get(QUEUE, {"queue": "all", "created_from": "2026-01-13",
+                                        "created_to": "2026-01-13"})  # fmt: skip
+
+    assert set(refs(response)) == {first.reference, last.reference}
+
+
+def test_filter_choices_are_the_agencys_own(agent_client, world):
+    page = agent_client.get(QUEUE).content.decode()
+    filters = page[page.index('id="filters-heading"') : page.index('id="queue-heading"')]
+
+    assert "Pothole" in filters and "Roads" in filters and "Blair" in filters
+    assert "Tax question" not in filters and "Tax" not in filters and "Olga" not in filters
+    # Asking for another agency's service is an invalid choice, not a way to list its cases.
+    make_case(world, world.other_category)
+    response = agent_client.get(QUEUE, {"queue": "all", "category": world.other_category.pk})
+    assert response.status_code == 200
+    assert refs(response) == []
+    assert "Select a valid choice" in response.content.decode()
+    assert '<details class="crm-filters-panel" open>' in response.content.decode()
+
+
+def test_queue_rows_have_labelled_checkboxes_and_tags_with_text(agent_client, world):
+    case = make_case(world)
+    response = agent_client.get(QUEUE, {"queue": "all"})
+    page = response.content.decode()
+
+    assert re.search(
+        rf'<input class="usa-checkbox__input" type="checkbox" name="cases" value="{case.pk}" '
+        rf'id="select-{case.pk}">\s*<label class="usa-checkbox__label" for="select-{case.pk}">'
+        rf'<span class="usa-sr-only">Select {case.reference}</span>',
+        page,
+    )
+    assert '<span class="usa-tag crm-status crm-status--new">New</span>' in page
+
+
+# --- paging and counting --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_keyset_pages_follow_each_other_without_overlap(agent_client, world, sort):
+    cases = bulk_cases(world, 120)
+    # Some rows share a creation time: the id breaks the tie, nothing is lost or repeated.
+    Case.objects.filter(pk__in=[c.pk for c in cases[40:70]]).update(created_at=cases[40].created_at)
+    expected = [c.reference for c in Case.objects.order_by(
+        *(("-created_at", "-id") if sort == "newest" else ("created_at", "id")))]  # fmt: skip
+
+    seen: list[str] = []
+    url = f"{QUEUE}?queue=all&sort={sort}"
+    pages = 0
+    while url:
+        response = agent_client.get(url)
+        assert response.status_code == 200
+        seen.extend(refs(response))
+        link = next_link(response)
+        url = f"{QUEUE}{link}" if link else None
+        pages += 1
+
+    assert pages == 3
+    assert seen == expected
+    assert len(set(seen)) == 120
+
+
+def test_the_next_page_link_keeps_queue_filters_and_sort(agent_client, world):
+    bulk_cases(world, 60, priority="high")
+    response = agent_client.get(QUEUE, {"queue": "all", "priority": "high", "sort": "oldest"})
+
+    params = parse_qs(urlparse(next_link(response)).query)
+    assert params["queue"] == ["all"] and params["priority"] == ["high"]
+    assert params["sort"] == ["oldest"] and params["cursor"]
+
+
+def test_paging_sql_has_no_offset(agent_client, world):
+    bulk_cases(world, 75)
+    first = agent_client.get(QUEUE, {"queue": "all"})
+    cursor = parse_qs(urlparse(next_link(first)).query)["cursor"][0]
+
+    for params in ({"queue": "all"}, {"queue": "all", "cursor": cursor},
+                   {"queue": "team", "cursor": cursor, "sort": "oldest"}):  # fmt: skip
+        with CaptureQueriesContext(connection) as captured:
+            assert agent_client.get(QUEUE, params).status_code == 200
+        sql = " ".join(q["sql"] for q in captured.captured_queries).upper()
+        assert "CASES_CASE" in sql
+        assert " OFFSET " not in sql
+
+
+def test_counts_are_capped(agent_client, world):
+    bulk_cases(world, 1001)
+
+    page = agent_client.get(QUEUE, {"queue": "all"}).content.decode()
+    assert "Matching cases: 1,000+" in page
+
+    Case.objects.filter(pk__in=Case.objects.order_by("id").values("id")[:2]).delete()
+    page = agent_client.get(QUEUE, {"queue": "all"}).content.decode()
+    assert "Matching cases: 999" in page
+
+
+# Session, user, staff profile, agency (header), filter choices (service, team, staff), the
+# bulk bar's staff, team membership, the rows (one query with their joins) and the count.
+MAX_QUEUE_QUERIES = 12
+
+
+@pytest.mark.parametrize("queue", ["mine", "team", "unassigned", "all"])
+@pytest.mark.parametrize("rows", [5, 60])
+def test_query_count_does_not_grow_with_the_rows(
+    client, world, django_assert_max_num_queries, queue, rows
+):
+    citizen = citizen_create(user=world.agent, first_name="Maria", last_name="Lopez")
+    assignee = world.agent if queue != "unassigned" else None
+    bulk_cases(world, rows, citizen=citizen, assignee=assignee, team=world.roads)
+    client.force_login(world.agent)
+
+    with django_assert_max_num_queries(MAX_QUEUE_QUERIES):
+        response = client.get(QUEUE, {"queue": queue})
+
+    assert len(refs(response)) == min(rows, 50)
+
+
+# --- bulk actions ---------------------------------------------------------------------------
+
+
+def test_bulk_assign_changes_only_the_agencys_own_cases(agent_client, world):
+    first, second = make_case(world), make_case(world)
+    foreign = make_case(world, world.other_category)
+    back = f"{QUEUE}?queue=all&priority=normal"
+
+    response = agent_client.post(reverse("cases:bulk"), {
+        "cases": [first.pk, second.pk, foreign.pk], "bulk-action": "assign",
+        "bulk-assignee": world.agent2.pk, "bulk-next": back,
+    })  # fmt: skip
+
+    assert response.status_code == 302 and response.url == back
+    assert {c.assignee for c in Case.objects.filter(pk__in=[first.pk, second.pk])} == {world.agent2}
+    assert Case.objects.get(pk=foreign.pk).assignee is None
+    assert "2 case(s) assigned to Blair." in agent_client.get(back).content.decode()
+
+
+def test_bulk_priority(agent_client, world):
+    first, second, untouched = make_case(world), make_case(world), make_case(world)
+    foreign = make_case(world, world.other_category)
+
+    agent_client.post(reverse("cases:bulk"), {
+        "cases": [first.pk, second.pk, foreign.pk], "bulk-action": "priority",
+        "bulk-priority": "urgent",
+    })  # fmt: skip
+
+    priorities = dict(Case.objects.values_list("pk", "priority"))
+    assert priorities[first.pk] == priorities[second.pk] == "urgent"
+    assert priorities[untouched.pk] == priorities[foreign.pk] == "normal"
+    page = agent_client.get(QUEUE).content.decode()
+    assert "2 case(s) set to priority Urgent." in page
+
+
+def test_bulk_with_only_another_agencys_cases_changes_nothing(agent_client, world):
+    foreign = make_case(world, world.other_category)
+
+    response = agent_client.post(reverse("cases:bulk"), {
+        "cases": [foreign.pk], "bulk-action": "priority", "bulk-priority": "urgent",
+    })  # fmt: skip
+
+    assert response.status_code == 302 and response.url == QUEUE
+    assert Case.objects.get(pk=foreign.pk).priority == "normal"
+    assert "Select at least one case first." in agent_client.get(QUEUE).content.decode()
+
+
+def test_bulk_refusals_change_nothing(agent_client, world):
+    case = make_case(world)
+    closed = make_case(world)
+    case_assign(case=closed, assignee=world.agent, actor=world.agent)
+    case_transition(case=closed, to_status="resolved", actor=world.agent,
+                    resolution_code="resolved", citizen_contacted=True)  # fmt: skip
+
+    other_agency_person = agent_client.post(reverse("cases:bulk"), {
+        "cases": [case.pk], "bulk-action": "assign", "bulk-assignee": world.other_agent.pk,
+    })  # fmt: skip
+    assert other_agency_person.status_code == 302
+    assert "Select a valid choice" in agent_client.get(QUEUE).content.decode()
+
+    no_priority = agent_client.post(reverse("cases:bulk"),
+                                    {"cases": [case.pk], "bulk-action": "priority"})  # fmt: skip
+    assert no_priority.status_code == 302
+    assert "Choose a priority" in agent_client.get(QUEUE).content.decode()
+
+    # The service refuses one of them (a resolved case): all or nothing.
+    agent_client.post(reverse("cases:bulk"), {
+        "cases": [case.pk, closed.pk], "bulk-action": "assign", "bulk-assignee": world.agent2.pk,
+    })  # fmt: skip
+    assert Case.objects.get(pk=case.pk).assignee is None
+    assert Case.objects.get(pk=closed.pk).assignee == world.agent
+    assert "Nothing was changed: Reopen the case before assigning it." in (
+        agent_client.get(QUEUE).content.decode()
+    )
+
+
+def test_bulk_ignores_an_unsafe_return_address(agent_client, world):
+    case = make_case(world)
+    response = agent_client.post(reverse("cases:bulk"), {
+        "cases": [case.pk], "bulk-action": "priority", "bulk-priority": "low",
+        "bulk-next": "https://evil.example.org/",
+    })  # fmt: skip
+
+    assert response.url == QUEUE
+
+
+def test_queue_access(client, world):
+    assert client.get(QUEUE).url.startswith("/staff/login/")
+    assert client.post(reverse("cases:bulk"), {}).url.startswith("/staff/login/")
+    client.force_login(world.agent)
+    assert client.get(reverse("cases:bulk")).status_code == 405
