@@ -24,10 +24,11 @@ def case_email_language(case: Case) -> str:
 
 
 def case_notify_citizen(*, case: Case, kind: str, body: str = "") -> bool:
-    """Queue an email about `case`; False if there is nobody to tell or they opted out."""
+    """Queue an email about `case`; False if there is nobody to tell or they opted out of
+    updates (the receipt of a new case always goes: it carries the reference)."""
     assert kind in KINDS
     to = case.contact_email
-    if not to or case.updates_opted_out:
+    if not to or (case.updates_opted_out and kind != "received"):
         return False
     language = case_email_language(case)
     with translation.override(language):

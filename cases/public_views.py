@@ -8,7 +8,6 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -112,24 +111,19 @@ def request_new_category(request: HttpRequest, agency_slug: str, code: str) -> H
 
 def _case_from_form(request: HttpRequest, category, form: PublicRequestForm) -> Case:
     data = form.cleaned_data
-    email = data["contact_email"]
-    with transaction.atomic():
-        case = services.case_create(
-            category=category,
-            description=data["description"],
-            channel=Case.Channel.WEB,
-            attributes=form.attribute_values(),
-            address=data["address"],
-            latitude=data["latitude"],
-            longitude=data["longitude"],
-            reporter_email=email,
-            reporter_name=data["contact_name"],
-            language=request.LANGUAGE_CODE,
-        )
-        if email and not data["email_updates"]:
-            # The email serves the receipt and the status lookup; updates only when asked for.
-            services.case_updates_unsubscribe(case=case)
-    return case
+    return services.case_create(
+        category=category,
+        description=data["description"],
+        channel=Case.Channel.WEB,
+        attributes=form.attribute_values(),
+        address=data["address"],
+        latitude=data["latitude"],
+        longitude=data["longitude"],
+        reporter_email=data["contact_email"],
+        reporter_name=data["contact_name"],
+        language=request.LANGUAGE_CODE,
+        email_updates=bool(data["email_updates"]),  # the receipt goes regardless
+    )
 
 
 def _request_form_page(request: HttpRequest, category, form: PublicRequestForm) -> HttpResponse:

@@ -26,9 +26,20 @@ def cases_visible(user: Any, *, for_write: bool = False) -> QuerySet[Case]:
     return scope_queryset(Case.objects.all(), user, for_write=for_write)
 
 
-def cases_for_queue(user: Any, queue: str) -> QuerySet[Case]:
-    """The cases of one queue, own agency only (referred-away cases are not worked on)."""
+def cases_own_agency(user: Any) -> QuerySet[Case]:
+    """The cases the caller's agency owns: what queues and the SLA board work on.
+
+    Referred-away cases are not worked on. A superuser with a staff profile works in their own
+    agency like everyone else; one without a profile (the platform operator) sees every agency.
+    """
     cases = cases_visible(user, for_write=True)
+    agency_id = user_agency_id(user)
+    return cases.filter(agency_id=agency_id) if agency_id is not None else cases
+
+
+def cases_for_queue(user: Any, queue: str) -> QuerySet[Case]:
+    """The cases of one queue (see cases_own_agency)."""
+    cases = cases_own_agency(user)
     if queue == "mine":
         cases = cases.filter(assignee=user)
     elif queue == "team":
@@ -220,7 +231,7 @@ def sla_board_cases(
     from cases.sla_engine import CalendarCache, consumed_at, minutes_left
 
     now = now or timezone.now()
-    cases = cases_visible(user, for_write=True).filter(
+    cases = cases_own_agency(user).filter(
         status__in=Case.OPEN_STATUSES,
         sla_state__in=[Case.SlaState.BREACHED, Case.SlaState.AT_RISK],
     )
@@ -287,7 +298,7 @@ def sla_compliance_by_team(user: Any, *, since: datetime, until: datetime) -> li
     from agencies.models import Team
 
     resolved = (
-        cases_visible(user, for_write=True)
+        cases_own_agency(user)
         .filter(
             resolved_at__gte=since,
             resolved_at__lt=until,

@@ -105,8 +105,13 @@ def case_create(
     reporter_email: str = "",
     reporter_name: str = "",
     language: str | None = None,
+    email_updates: bool = True,
 ) -> Case:
-    """Open a case in `category`; it goes to the category's owning team, status `new`."""
+    """Open a case in `category`; it goes to the category's owning team, status `new`.
+
+    The receipt email always goes to a given address (it carries the reference and the status
+    link); `email_updates=False` stops the later update and status emails.
+    """
     if not category.active:
         raise CaseRuleError(_("This service is not accepting requests."))
     if not (description or "").strip():
@@ -131,6 +136,7 @@ def case_create(
         reporter_email=(reporter_email or "").strip().lower(),
         reporter_name=(reporter_name or "").strip(),
         language=language or getattr(citizen, "preferred_language", "") or settings.LANGUAGE_CODE,
+        updates_opted_out=not email_updates,
     )
     case.full_clean(exclude=["reference", "agency", "category", "citizen", "team", "assignee"])
     sla_engine.sla_initialise(case)  # policy, deadlines, clock from creation (saved below)
@@ -144,6 +150,30 @@ def case_create(
     )
     case_notify_citizen(case=case, kind="received")
     return case
+
+
+class NewCitizenInvalid(ValidationError):
+    """The citizen to create at intake is invalid (errors belong on the citizen's fields)."""
+
+
+@transaction.atomic
+def case_intake(
+    *, actor: Any, citizen: Any = None, new_citizen: Mapping[str, Any] | None = None, **case_fields
+) -> Case:
+    """Phone or walk-in intake: the new citizen (if any) and the case, together or not at all.
+
+    Raises NewCitizenInvalid for the citizen's fields, CaseRuleError/ValidationError for the case.
+    """
+    from citizens.services import citizen_create
+
+    if new_citizen is not None:
+        try:
+            citizen = citizen_create(actor=actor, **new_citizen)
+        except ValidationError as exc:
+            raise NewCitizenInvalid(
+                exc.error_dict if hasattr(exc, "error_dict") else exc.messages
+            ) from exc
+    return case_create(actor=actor, citizen=citizen, **case_fields)
 
 
 def _save_with_new_reference(case: Case) -> None:

@@ -116,7 +116,7 @@ def load() -> list[str]:
     agent = User.objects.filter(username="agent").first()
     supervisor = User.objects.filter(username="supervisor").first()
 
-    created = [citizen_create(user=agent, **spec) for spec in PEOPLE]
+    created = [citizen_create(actor=agent, **spec) for spec in PEOPLE]
     jose, _jose_copy, john = created[0], created[1], created[2]
     earlier = timezone.now() - timedelta(days=30)
     for citizen, kind, granted, source, at in (
@@ -127,21 +127,21 @@ def load() -> list[str]:
     ):
         user = agent if source == ConsentSource.STAFF else None
         citizen_consent_set(
-            citizen=citizen, kind=kind, granted=granted, source=source, user=user, at=at
+            citizen=citizen, kind=kind, granted=granted, source=source, actor=user, at=at
         )
 
-    maria, maria_copy = (citizen_create(user=agent, **spec) for spec in MERGED)
+    maria, maria_copy = (citizen_create(actor=agent, **spec) for spec in MERGED)
     citizen_consent_set(
         citizen=maria_copy,
         kind=ConsentKind.CONTACT,
         granted=True,
         source=ConsentSource.STAFF,
-        user=agent,
+        actor=agent,
     )
     citizen_merge(
         survivor=maria,
         other=maria_copy,
-        user=supervisor,
+        actor=supervisor,
         keep_from_other=["address", "consent_contact"],
     )
 

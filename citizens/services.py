@@ -89,7 +89,7 @@ def _apply_consent(
     kind: str,
     granted: bool,
     source: str,
-    user: Any,
+    actor: Any,
     at: datetime,
 ) -> ConsentRecord:
     """Set the flag and its timestamp on the (locked) citizen and append the history row."""
@@ -101,14 +101,14 @@ def _apply_consent(
         granted=granted,
         at=at,
         source=source,
-        recorded_by=user if getattr(user, "is_authenticated", False) else None,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
 
 
 @transaction.atomic
 def citizen_create(
     *,
-    user: Any,
+    actor: Any,
     first_name: str,
     last_name: str,
     email: str = "",
@@ -160,7 +160,7 @@ def citizen_create(
     ):
         if granted is not None:
             _apply_consent(
-                citizen, kind=kind, granted=granted, source=consent_source, user=user, at=now
+                citizen, kind=kind, granted=granted, source=consent_source, actor=actor, at=now
             )
             changes[f"consent_{kind}"] = (None, granted)
     if consent_contact is not None or consent_surveys is not None:
@@ -172,12 +172,12 @@ def citizen_create(
                 "consent_surveys_at",
             ]
         )
-    audit_record(action="citizen.created", obj=citizen, actor=user, changes=changes)
+    audit_record(action="citizen.created", obj=citizen, actor=actor, changes=changes)
     return citizen
 
 
 @transaction.atomic
-def citizen_update(*, citizen: Citizen, user: Any, data: Mapping[str, Any]) -> Citizen:
+def citizen_update(*, citizen: Citizen, actor: Any, data: Mapping[str, Any]) -> Citizen:
     """Change contact data (EDITABLE_FIELDS). Returns the saved record; no change, no write."""
     cleaned = _cleaned(data)
     citizen = _locked(citizen)
@@ -192,7 +192,7 @@ def citizen_update(*, citizen: Citizen, user: Any, data: Mapping[str, Any]) -> C
         setattr(citizen, field, after)
     _validate(citizen)
     citizen.save(update_fields=list(changes))
-    audit_record(action="citizen.updated", obj=citizen, actor=user, changes=changes)
+    audit_record(action="citizen.updated", obj=citizen, actor=actor, changes=changes)
     return citizen
 
 
@@ -203,12 +203,12 @@ def citizen_consent_set(
     kind: str,
     granted: bool,
     source: str,
-    user: Any = None,
+    actor: Any = None,
     at: datetime | None = None,
 ) -> ConsentRecord:
     """Record consent given or withdrawn. Each statement is kept, even one that repeats.
 
-    `user` is the staff member recording it, or None when the citizen did it themselves
+    `actor` is the staff member recording it, or None when the citizen did it themselves
     (public form, unsubscribe link). An old link to a merged-away record applies to the
     record it was merged into: the person's wish counts, not which copy they had.
     """
@@ -221,14 +221,13 @@ def citizen_consent_set(
         target = Citizen.objects.select_for_update().get(pk=target.merged_into_id)
     before = getattr(target, f"consent_{kind}") if getattr(target, f"consent_{kind}_at") else None
     record = _apply_consent(
-        target, kind=kind, granted=granted, source=source, user=user, at=at or timezone.now()
+        target, kind=kind, granted=granted, source=source, actor=actor, at=at or timezone.now()
     )
     target.save(update_fields=[f"consent_{kind}", f"consent_{kind}_at"])
-    actor = user if user is not None else f"citizen #{target.pk} ({source})"
     audit_record(
         action="citizen.consent_set",
         obj=target,
-        actor=actor,
+        actor=actor if actor is not None else f"citizen #{target.pk} ({source})",
         changes={f"consent_{kind}": (before, granted), "consent_source": (None, source)},
     )
     return record
@@ -267,7 +266,7 @@ def citizen_merge(
     *,
     survivor: Citizen,
     other: Citizen,
-    user: Any,
+    actor: Any,
     keep_from_other: Collection[str] = (),
 ) -> Citizen:
     """Merge `other` into `survivor`; `other` becomes a tombstone pointing at `survivor`.
@@ -312,7 +311,7 @@ def citizen_merge(
                 granted=getattr(survivor, flag),
                 at=now,
                 source=ConsentSource.MERGE,
-                recorded_by=user if getattr(user, "is_authenticated", False) else None,
+                recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
             )
     _validate(survivor)
     survivor.save()
@@ -325,11 +324,11 @@ def citizen_merge(
     Citizen.objects.filter(merged_into=other).update(merged_into=survivor)
 
     other.merged_into, other.merged_at = survivor, now
-    other.merged_by = user if getattr(user, "is_authenticated", False) else None
+    other.merged_by = actor if getattr(actor, "is_authenticated", False) else None
     other.save(update_fields=["merged_into", "merged_at", "merged_by"])
 
     changes["merged_from"] = (None, other.pk)
     if moved:
         changes["moved"] = (None, ", ".join(f"{label}: {n}" for label, n in sorted(moved.items())))
-    audit_record(action="citizen.merged", obj=survivor, actor=user, changes=changes)
+    audit_record(action="citizen.merged", obj=survivor, actor=actor, changes=changes)
     return survivor

@@ -69,7 +69,7 @@ def citizen_create(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 citizen = services.citizen_create(
-                    user=request.user,
+                    actor=request.user,
                     consent_contact=form.consent_value("consent_contact"),
                     consent_surveys=form.consent_value("consent_surveys"),
                     **data,
@@ -139,7 +139,7 @@ def citizen_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = CitizenForm(request.POST or None, instance=citizen)
     if request.method == "POST" and form.is_valid():
         try:
-            services.citizen_update(citizen=citizen, user=request.user, data=form.cleaned_data)
+            services.citizen_update(citizen=citizen, actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -161,7 +161,7 @@ def citizen_consent(request: HttpRequest, pk: int) -> HttpResponse:
             kind=form.cleaned_data["kind"],
             granted=form.cleaned_data["granted"],
             source=ConsentSource.STAFF,
-            user=request.user,
+            actor=request.user,
         )
         citizen = record.citizen
         messages.success(
@@ -204,7 +204,7 @@ def citizen_merge(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
             services.citizen_merge(
                 survivor=survivor,
                 other=other,
-                user=request.user,
+                actor=request.user,
                 keep_from_other=form.keep_from_other(),
             )
         except ValidationError as exc:

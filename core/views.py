@@ -6,7 +6,6 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from kombu.exceptions import OperationalError as BrokerError
 from redis import Redis
@@ -58,16 +57,6 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 
 # Pages whose features arrive with their own issues; they say so plainly instead of 404ing.
-COMING_SOON = {
-    "request_new": _("Make a request"),
-    "feedback": _("Give feedback"),
-}
-
-
-def coming_soon(request: HttpRequest, page: str) -> HttpResponse:
-    return render(request, "core/coming_soon.html", {"title": COMING_SOON[page]})
-
-
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _check_database(), "redis": _check_redis(), "broker": _check_broker()}

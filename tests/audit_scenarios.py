@@ -153,7 +153,7 @@ def _citizen_create(world: World) -> Call:
     from citizens.services import citizen_create
 
     return lambda: citizen_create(
-        user=world.agent,
+        actor=world.agent,
         first_name="Ana",
         last_name="Ruiz",
         email="ana@example.org",
@@ -164,7 +164,7 @@ def _citizen_create(world: World) -> Call:
 def _citizen(world: World, first_name: str = "José", last_name: str = "Muñoz"):
     from citizens.services import citizen_create
 
-    return citizen_create(user=world.agent, first_name=first_name, last_name=last_name)
+    return citizen_create(actor=world.agent, first_name=first_name, last_name=last_name)
 
 
 def _citizen_update(world: World) -> Call:
@@ -172,7 +172,7 @@ def _citizen_update(world: World) -> Call:
 
     citizen = _citizen(world)
     return lambda: citizen_update(
-        citizen=citizen, user=world.agent, data={"phone": "(312) 555-0142"}
+        citizen=citizen, actor=world.agent, data={"phone": "(312) 555-0142"}
     )
 
 
@@ -190,7 +190,7 @@ def _citizen_merge(world: World) -> Call:
 
     survivor, other = _citizen(world), _citizen(world, "Jose", "Munoz")
     return lambda: citizen_merge(
-        survivor=survivor, other=other, user=world.supervisor, keep_from_other=["first_name"]
+        survivor=survivor, other=other, actor=world.supervisor, keep_from_other=["first_name"]
     )
 
 
@@ -285,6 +285,15 @@ def _cases_scenarios() -> dict[str, Callable[[World], Call]]:
         "cases.services.case_create": lambda w: (
             lambda c=_category(w): s.case_create(
                 category=c, description="Broken light", channel="phone", actor=w.agent
+            )
+        ),
+        "cases.services.case_intake": lambda w: (
+            lambda c=_category(w): s.case_intake(
+                actor=w.agent,
+                new_citizen={"first_name": "Ines", "last_name": "Ortega", "phone": "+13125550188"},
+                category=c,
+                description="Broken light",
+                channel="phone",
             )
         ),
         "cases.services.case_transition": lambda w: (
@@ -451,7 +460,7 @@ def _feedback_scenarios() -> dict[str, Callable[[World], Call]]:
         )
 
     def closed_case_with_consent(world):
-        citizen = citizen_create(user=world.agent, first_name="Ana", last_name="Ruiz",
+        citizen = citizen_create(actor=world.agent, first_name="Ana", last_name="Ruiz",
                                  email="ana@example.org", consent_surveys=True)  # fmt: skip
         return _case(world, "closed", citizen=citizen)
 
@@ -493,7 +502,7 @@ def _feedback_scenarios() -> dict[str, Callable[[World], Call]]:
 
     def link_citizen(world):
         item = feedback(world)
-        citizen = citizen_create(user=world.agent, first_name="Bo", last_name="Lee")
+        citizen = citizen_create(actor=world.agent, first_name="Bo", last_name="Lee")
         return lambda: f.feedback_link_citizen(feedback=item, citizen=citizen, actor=world.agent)
 
     def ensure_builtin(world):

@@ -51,9 +51,9 @@ class MatrixWorld:
             staff_member_create(user=user, agency=own.agency, role=role, actor=None,
                                 teams=[own.team])  # fmt: skip
             users[role] = user
-        citizen = citizen_create(user=None, first_name="Ana", last_name="García",
+        citizen = citizen_create(actor=None, first_name="Ana", last_name="García",
                                  email="ana@example.org")  # fmt: skip
-        twin = citizen_create(user=None, first_name="Ana", last_name="Garcia",
+        twin = citizen_create(actor=None, first_name="Ana", last_name="Garcia",
                               email="ana.g@example.org")  # fmt: skip
         for side in (own, other):
             side.case.citizen = citizen

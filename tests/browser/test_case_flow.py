@@ -177,7 +177,7 @@ def test_agent_finds_an_existing_citizen_as_they_type(page, demo_data):
     from citizens.services import citizen_create
 
     _categories()
-    maria = citizen_create(user=None, first_name="María", last_name="López",
+    maria = citizen_create(actor=None, first_name="María", last_name="López",
                            email="maria.lopez@example.org")  # fmt: skip
     _sign_in(page, demo_data)
     page.goto(page.base_url + "/staff/cases/new/")

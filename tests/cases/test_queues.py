@@ -113,7 +113,7 @@ def test_superusers_queues_show_their_own_agency(client, world):
 
 
 def test_filters(agent_client, world):
-    maria = citizen_create(user=world.agent, first_name="Maria", last_name="Lopez")
+    maria = citizen_create(actor=world.agent, first_name="Maria", last_name="Lopez")
     urgent = make_case(world, world.pothole, priority="urgent", citizen=maria)
     walk_in = make_case(world, world.graffiti, channel="walk_in")
     assigned = make_case(world, world.graffiti)
@@ -266,7 +266,7 @@ MAX_QUEUE_QUERIES = 12
 def test_query_count_does_not_grow_with_the_rows(
     client, world, django_assert_max_num_queries, queue, rows
 ):
-    citizen = citizen_create(user=world.agent, first_name="Maria", last_name="Lopez")
+    citizen = citizen_create(actor=world.agent, first_name="Maria", last_name="Lopez")
     assignee = world.agent if queue != "unassigned" else None
     bulk_cases(world, rows, citizen=citizen, assignee=assignee, team=world.roads)
     client.force_login(world.agent)

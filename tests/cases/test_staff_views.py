@@ -142,7 +142,7 @@ def test_the_case_is_addressed_by_its_reference_never_its_id(agent_client, new_c
 
 
 def test_the_case_page_shows_header_citizen_answers_and_one_timeline(agent_client, world):
-    citizen = citizen_create(user=world.agent, first_name="Maria", last_name="Lopez",
+    citizen = citizen_create(actor=world.agent, first_name="Maria", last_name="Lopez",
                              email="maria@example.org", phone="+13125550142")  # fmt: skip
     case = case_create(category=world.pothole, description="Deep hole by the school",
                        channel="phone", actor=world.agent, citizen=citizen,
@@ -479,7 +479,7 @@ def test_the_intake_page_has_a_labelled_live_search_and_services_by_group(agent_
 
 
 def test_citizen_search_as_you_type_returns_links_that_pick_the_citizen(agent_client, world):
-    maria = citizen_create(user=world.agent, first_name="María", last_name="López",
+    maria = citizen_create(actor=world.agent, first_name="María", last_name="López",
                            email="maria@example.org")  # fmt: skip
 
     partial = agent_client.get(reverse("cases:intake_citizen_search"), {"q": "maria lopez"})
@@ -531,7 +531,7 @@ def test_without_javascript_show_questions_redisplays_the_form_without_errors(ag
 
 
 def test_intake_for_an_existing_citizen_creates_the_case_in_the_categorys_team(agent_client, world):
-    maria = citizen_create(user=world.agent, first_name="Maria", last_name="Lopez")
+    maria = citizen_create(actor=world.agent, first_name="Maria", last_name="Lopez")
 
     response = agent_client.post(reverse("cases:intake"),
                                  intake_data(world, citizen=maria.pk))  # fmt: skip
@@ -562,8 +562,38 @@ def test_intake_of_a_new_citizen_creates_the_record_and_the_case(agent_client, w
     assert (case.priority, case.channel) == ("high", "walk_in")
 
 
+def test_intake_keeps_no_new_citizen_when_the_case_is_refused(world):
+    world.pothole.active = False
+    world.pothole.save()
+
+    with pytest.raises(services.CaseRuleError):
+        services.case_intake(
+            actor=world.agent,
+            new_citizen={"first_name": "Quentin", "last_name": "Zyborski"},
+            category=world.pothole,
+            description="Deep hole",
+            channel="phone",
+        )
+
+    assert not Citizen.objects.exists() and not Case.objects.exists()
+
+
+def test_intake_reports_a_bad_new_citizen_on_the_citizens_fields(world):
+    with pytest.raises(services.NewCitizenInvalid) as refused:
+        services.case_intake(
+            actor=world.agent,
+            new_citizen={"first_name": "Quentin", "last_name": "Zyborski", "phone": "12"},
+            category=world.pothole,
+            description="Deep hole",
+            channel="phone",
+        )
+
+    assert "phone" in refused.value.message_dict
+    assert not Citizen.objects.exists() and not Case.objects.exists()
+
+
 def test_a_new_citizen_who_may_exist_shows_the_duplicate_warning_first(agent_client, world):
-    john = citizen_create(user=world.agent, first_name="John", last_name="Smith",
+    john = citizen_create(actor=world.agent, first_name="John", last_name="Smith",
                           email="john@example.org")  # fmt: skip
     data = intake_data(world, **{"new-first_name": "Jonh", "new-last_name": "Smith"})
 
@@ -592,7 +622,7 @@ def test_a_new_citizen_who_may_exist_shows_the_duplicate_warning_first(agent_cli
 
 
 def test_choosing_a_duplicate_candidate_keeps_what_was_typed(agent_client, world):
-    john = citizen_create(user=world.agent, first_name="John", last_name="Smith")
+    john = citizen_create(actor=world.agent, first_name="John", last_name="Smith")
     data = intake_data(world, **{"new-first_name": "John", "new-last_name": "Smith"})
 
     response = agent_client.post(reverse("cases:intake"), {**data, "use_citizen": john.pk})

@@ -46,7 +46,7 @@ def make_citizen(agent) -> Callable[..., Citizen]:
     """A citizen created the way staff create one; keyword arguments as for citizen_create."""
 
     def make(first_name: str = "John", last_name: str = "Smith", **fields) -> Citizen:
-        return citizen_create(user=agent, first_name=first_name, last_name=last_name, **fields)
+        return citizen_create(actor=agent, first_name=first_name, last_name=last_name, **fields)
 
     return make
 

@@ -127,7 +127,7 @@ def test_duplicates_of_a_record_exclude_itself_and_tombstones(agent, supervisor,
     typo = make_citizen("Jonh", "Smith")
     merged = make_citizen("John", "Smyth")
     keeper = make_citizen("Peter", "Parker", email="pp@example.org")
-    citizen_merge(survivor=keeper, other=merged, user=supervisor)
+    citizen_merge(survivor=keeper, other=merged, actor=supervisor)
 
     assert _names(citizen_duplicates_of(user=agent, citizen=john)) == ["Jonh Smith"]
     assert [c.citizen.pk for c in citizen_duplicates_of(user=agent, citizen=typo)] == [john.pk]

@@ -135,7 +135,7 @@ def test_every_relation_to_citizen_moves_to_the_survivor(supervisor, make_citize
     rows = [(relation, ROW_FACTORIES[_key(relation)](other)) for relation in relations]
     assert all(_points_at(relation, row, other) for relation, row in rows)
 
-    citizen_merge(survivor=survivor, other=other, user=supervisor)
+    citizen_merge(survivor=survivor, other=other, actor=supervisor)
 
     not_moved = [_key(r) for r, row in rows if not _points_at(r, row, survivor)]
     assert not_moved == [], f"these relations still point at the merged-away record: {not_moved}"
@@ -160,7 +160,7 @@ def test_merge_keeps_chosen_values_and_leaves_a_tombstone(supervisor, make_citiz
     )
 
     result = citizen_merge(
-        survivor=survivor, other=other, user=supervisor, keep_from_other=["address", "phone"]
+        survivor=survivor, other=other, actor=supervisor, keep_from_other=["address", "phone"]
     )
 
     survivor.refresh_from_db()
@@ -183,7 +183,7 @@ def test_merge_writes_one_audit_event_with_before_and_after(supervisor, make_cit
     other = make_citizen("Jonh", "Smith", email="jonh@example.org")
     citizen_consent_set(citizen=other, kind="contact", granted=True, source="web")
 
-    citizen_merge(survivor=survivor, other=other, user=supervisor, keep_from_other=["email"])
+    citizen_merge(survivor=survivor, other=other, actor=supervisor, keep_from_other=["email"])
 
     event = AuditEvent.objects.get(action="citizen.merged")
     assert event.object_id == str(survivor.pk) and event.actor_user == supervisor
@@ -198,7 +198,7 @@ def test_choosing_the_other_records_consent_is_recorded_in_the_history(superviso
     citizen_consent_set(citizen=other, kind="contact", granted=True, source="web")
 
     citizen_merge(
-        survivor=survivor, other=other, user=supervisor, keep_from_other=["consent_contact"]
+        survivor=survivor, other=other, actor=supervisor, keep_from_other=["consent_contact"]
     )
 
     survivor.refresh_from_db()
@@ -209,9 +209,9 @@ def test_choosing_the_other_records_consent_is_recorded_in_the_history(superviso
 
 def test_old_tombstones_are_repointed_so_links_take_one_hop(supervisor, make_citizen):
     first, second, third = (make_citizen("Ana", n) for n in ("Ruiz", "Ruis", "Ruíz"))
-    citizen_merge(survivor=second, other=first, user=supervisor)
+    citizen_merge(survivor=second, other=first, actor=supervisor)
 
-    citizen_merge(survivor=third, other=second, user=supervisor)
+    citizen_merge(survivor=third, other=second, actor=supervisor)
 
     assert Citizen.objects.get(pk=first.pk).merged_into_id == third.pk
     assert Citizen.objects.get(pk=second.pk).merged_into_id == third.pk
@@ -220,11 +220,11 @@ def test_old_tombstones_are_repointed_so_links_take_one_hop(supervisor, make_cit
 def test_refuses_merging_a_record_into_itself_or_a_tombstone(supervisor, make_citizen):
     survivor, other = make_citizen("Ana", "Ruiz"), make_citizen("Ana", "Ruis")
     with pytest.raises(ValidationError):
-        citizen_merge(survivor=survivor, other=survivor, user=supervisor)
-    citizen_merge(survivor=survivor, other=other, user=supervisor)
+        citizen_merge(survivor=survivor, other=survivor, actor=supervisor)
+    citizen_merge(survivor=survivor, other=other, actor=supervisor)
 
     with pytest.raises(ValidationError):
-        citizen_merge(survivor=other, other=survivor, user=supervisor)
+        citizen_merge(survivor=other, other=survivor, actor=supervisor)
 
 
 @pytest.fixture
@@ -282,7 +282,7 @@ def test_many_to_many_one_to_one_and_hidden_relations_follow_their_rules(
     kept, stays = Profile.objects.create(citizen=survivor), Profile.objects.create(citizen=other)
     note = Note.objects.create(citizen=other)
 
-    citizen_merge(survivor=survivor, other=other, user=supervisor)
+    citizen_merge(survivor=survivor, other=other, actor=supervisor)
 
     # many-to-many: moved, and no duplicate pair where the survivor was already a member
     assert list(both.members.values_list("pk", flat=True)) == [survivor.pk]
@@ -303,7 +303,7 @@ def test_a_one_to_one_row_moves_when_the_survivor_has_none(
     survivor, other = make_citizen("Ana", "Ruiz"), make_citizen("Ana", "Ruis")
     profile = Profile.objects.create(citizen=other)
 
-    citizen_merge(survivor=survivor, other=other, user=supervisor)
+    citizen_merge(survivor=survivor, other=other, actor=supervisor)
 
     profile.refresh_from_db()
     assert profile.citizen_id == survivor.pk
@@ -334,7 +334,7 @@ def test_a_failure_while_moving_relations_leaves_both_records_untouched(
     monkeypatch.setattr(services, "_move_relation", move_then_fail)
 
     with pytest.raises(RuntimeError):
-        citizen_merge(survivor=survivor, other=other, user=supervisor, keep_from_other=["email"])
+        citizen_merge(survivor=survivor, other=other, actor=supervisor, keep_from_other=["email"])
 
     assert _snapshot(survivor, other) == before
     assert not Citizen.objects.get(pk=other.pk).is_tombstone
@@ -352,6 +352,6 @@ def test_a_failure_at_the_last_step_rolls_everything_back(supervisor, make_citiz
     monkeypatch.setattr(services, "audit_record", audit_fails)
 
     with pytest.raises(RuntimeError):
-        citizen_merge(survivor=survivor, other=other, user=supervisor, keep_from_other=["phone"])
+        citizen_merge(survivor=survivor, other=other, actor=supervisor, keep_from_other=["phone"])
 
     assert _snapshot(survivor, other) == before

@@ -53,7 +53,7 @@ def test_phone_search_matches_however_the_number_is_typed(agent, make_citizen):
 def test_merged_away_records_are_not_found(agent, supervisor, make_citizen):
     survivor = make_citizen("John", "Smith", email="john@example.org")
     other = make_citizen("Jon", "Smith", email="jon@example.org", phone="+13125550142")
-    citizen_merge(survivor=survivor, other=other, user=supervisor)
+    citizen_merge(survivor=survivor, other=other, actor=supervisor)
 
     assert _found(agent, "Jon Smith") == ["John Smith"]
     assert _found(agent, "jon@example.org") == []

@@ -21,7 +21,7 @@ def _audit(action, citizen):
 
 def test_create_normalises_contact_data_and_audits_it(agent):
     citizen = citizen_create(
-        user=agent,
+        actor=agent,
         first_name=" José ",
         last_name="Muñoz",
         email="Jose.Munoz@Example.ORG",
@@ -44,14 +44,14 @@ def test_create_normalises_contact_data_and_audits_it(agent):
 
 
 def test_names_typed_with_combining_accents_are_stored_composed(agent):
-    citizen = citizen_create(user=agent, first_name="Jose\u0301", last_name="Mun\u0303oz")
+    citizen = citizen_create(actor=agent, first_name="Jose\u0301", last_name="Mun\u0303oz")
 
     assert Citizen.objects.get(pk=citizen.pk).full_name == "José Muñoz"  # composed forms
 
 
 def test_create_refuses_a_bad_phone_number_and_writes_nothing(agent):
     with pytest.raises(ValidationError) as error:
-        citizen_create(user=agent, first_name="Ana", last_name="Ruiz", phone="555-12")
+        citizen_create(actor=agent, first_name="Ana", last_name="Ruiz", phone="555-12")
 
     assert "phone" in error.value.message_dict
     assert not Citizen.objects.exists()
@@ -60,12 +60,12 @@ def test_create_refuses_a_bad_phone_number_and_writes_nothing(agent):
 
 def test_create_needs_a_name(agent):
     with pytest.raises(ValidationError):
-        citizen_create(user=agent, first_name="", last_name="  ")
+        citizen_create(actor=agent, first_name="", last_name="  ")
 
 
 def test_consent_given_at_creation_is_recorded_in_the_history(agent):
     citizen = citizen_create(
-        user=agent, first_name="Ana", last_name="Ruiz", consent_contact=True, consent_surveys=False
+        actor=agent, first_name="Ana", last_name="Ruiz", consent_contact=True, consent_surveys=False
     )
 
     citizen.refresh_from_db()
@@ -80,7 +80,7 @@ def test_update_changes_only_what_changed_and_audits_before_and_after(agent, mak
 
     updated = citizen_update(
         citizen=citizen,
-        user=agent,
+        actor=agent,
         data={"last_name": "Smyth", "phone": "312 555 0143", "city": "Springfield"},
     )
 
@@ -96,17 +96,17 @@ def test_update_changes_only_what_changed_and_audits_before_and_after(agent, mak
 def test_update_without_changes_writes_nothing(agent, make_citizen):
     citizen = make_citizen("John", "Smith")
 
-    citizen_update(citizen=citizen, user=agent, data={"first_name": "John"})
+    citizen_update(citizen=citizen, actor=agent, data={"first_name": "John"})
 
     assert not _audit("citizen.updated", citizen).exists()
 
 
 def test_a_merged_away_record_cannot_be_edited(agent, supervisor, make_citizen):
     survivor, other = make_citizen("John", "Smith"), make_citizen("Jon", "Smith")
-    citizen_merge(survivor=survivor, other=other, user=supervisor)
+    citizen_merge(survivor=survivor, other=other, actor=supervisor)
 
     with pytest.raises(ValidationError):
-        citizen_update(citizen=other, user=agent, data={"first_name": "Johnny"})
+        citizen_update(citizen=other, actor=agent, data={"first_name": "Johnny"})
 
 
 def test_consent_changes_keep_every_statement_with_source_and_time(agent, make_citizen):
@@ -115,7 +115,7 @@ def test_consent_changes_keep_every_statement_with_source_and_time(agent, make_c
 
     citizen_consent_set(citizen=citizen, kind="surveys", granted=True, source="web", at=earlier)
     citizen_consent_set(citizen=citizen, kind="surveys", granted=False, source="email-unsubscribe")
-    citizen_consent_set(citizen=citizen, kind="contact", granted=True, source="staff", user=agent)
+    citizen_consent_set(citizen=citizen, kind="contact", granted=True, source="staff", actor=agent)
 
     citizen.refresh_from_db()
     assert citizen.consent_surveys is False
@@ -137,7 +137,7 @@ def test_consent_changes_are_audited_with_the_citizen_or_staff_as_actor(agent, m
     citizen = make_citizen("Ana", "Ruiz")
 
     citizen_consent_set(citizen=citizen, kind="surveys", granted=False, source="email-unsubscribe")
-    citizen_consent_set(citizen=citizen, kind="contact", granted=True, source="staff", user=agent)
+    citizen_consent_set(citizen=citizen, kind="contact", granted=True, source="staff", actor=agent)
 
     by_citizen, by_staff = _audit("citizen.consent_set", citizen).order_by("id")
     assert by_citizen.actor_type == AuditEvent.ActorType.CITIZEN
@@ -148,7 +148,7 @@ def test_consent_changes_are_audited_with_the_citizen_or_staff_as_actor(agent, m
 
 def test_consent_sent_to_a_merged_away_record_applies_to_the_survivor(supervisor, make_citizen):
     survivor, other = make_citizen("Ana", "Ruiz"), make_citizen("Ana", "Ruis")
-    citizen_merge(survivor=survivor, other=other, user=supervisor)
+    citizen_merge(survivor=survivor, other=other, actor=supervisor)
 
     record = citizen_consent_set(
         citizen=other, kind="surveys", granted=False, source="email-unsubscribe"

@@ -63,8 +63,8 @@ def test_citizens_own_provider_lists_consent_and_merges_newest_first(
     survivor, other = make_citizen("Ana", "Ruiz"), make_citizen("Ana", "Ruis")
     long_ago = timezone.now() - timedelta(days=400)
     citizen_consent_set(citizen=survivor, kind="contact", granted=True, source="web", at=long_ago)
-    citizen_consent_set(citizen=other, kind="surveys", granted=False, source="staff", user=agent)
-    citizen_merge(survivor=survivor, other=other, user=supervisor)
+    citizen_consent_set(citizen=other, kind="surveys", granted=False, source="staff", actor=agent)
+    citizen_merge(survivor=survivor, other=other, actor=supervisor)
 
     items = citizen_timeline(citizen=survivor, user=agent).items
 

@@ -375,7 +375,7 @@ def test_agents_cannot_merge(agent_client, make_citizen):
 
 def test_links_to_a_merged_away_record_lead_to_the_survivor(agent_client, supervisor, make_citizen):
     survivor, other = make_citizen("John", "Smith"), make_citizen("Jonh", "Smith")
-    citizen_merge(survivor=survivor, other=other, user=supervisor)
+    citizen_merge(survivor=survivor, other=other, actor=supervisor)
 
     response = agent_client.get(f"/staff/citizens/{other.pk}/", follow=True)
 

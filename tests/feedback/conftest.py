@@ -75,7 +75,7 @@ def make_citizen(world) -> Callable[..., Citizen]:
              **fields) -> Citizen:  # fmt: skip
         n = next(_numbers)
         return citizen_create(
-            user=world.agent, first_name=fields.pop("first_name", f"Ana{n}"),
+            actor=world.agent, first_name=fields.pop("first_name", f"Ana{n}"),
             last_name=fields.pop("last_name", "Ruiz"),
             email=f"citizen{n}@example.org" if email is None else email,
             preferred_language=language, consent_surveys=consent, **fields,

@@ -223,7 +223,7 @@ def test_opt_out_after_closing_cancels_the_unsent_invitation(
 ):
     invitation = invitation_of(close_case(citizen))
     citizen_consent_set(citizen=citizen, kind="surveys", granted=False,
-                        source=ConsentSource.STAFF, user=world.agent)  # fmt: skip
+                        source=ConsentSource.STAFF, actor=world.agent)  # fmt: skip
 
     report = services.surveys_dispatch(now=timezone.now())
 
