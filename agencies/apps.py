@@ -7,8 +7,13 @@ class AgenciesConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in, user_logged_out
+        from django.db.models.signals import post_migrate
 
-        from agencies import security
+        from agencies import security, services
 
         user_logged_in.connect(security.on_signed_in, dispatch_uid="agencies.signed_in")
         user_logged_out.connect(security.on_signed_out, dispatch_uid="agencies.signed_out")
+        # After auth's own post_migrate handler (auth is installed first): permissions exist.
+        post_migrate.connect(
+            services.agency_admins_group_sync, dispatch_uid="agencies.admins_group_sync"
+        )

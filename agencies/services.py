@@ -15,6 +15,7 @@ import holidays as holidays_lib
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
 
@@ -35,14 +36,27 @@ from core.services import audit_record
 
 IntervalSpec = tuple[int, time, time]  # (weekday 0=Monday..6, start, end; end 00:00 = midnight)
 
-# What agency administrators may do in the Django admin (the group's permissions).
+# What agency administrators may do in the Django admin (the group's permissions), per
+# "app_label.model". The admin itself keeps them inside their own agency (core.admin_scoping).
+# Categories, SLA policies and surveys are retired with their active flag, not deleted: cases
+# and answers refer to them. Inline rows (questions, attributes, levels) may be deleted.
+ALL = ("add", "change", "delete", "view")
 AGENCY_ADMIN_PERMISSIONS = {
-    "team": ("add", "change", "delete", "view"),
-    "businesscalendar": ("add", "change", "delete", "view"),
-    "openinginterval": ("add", "change", "delete", "view"),
-    "holiday": ("add", "change", "delete", "view"),
-    "staffmember": ("change", "view"),
-    "agency": ("view",),
+    "agencies.team": ALL,
+    "agencies.businesscalendar": ALL,
+    "agencies.openinginterval": ALL,
+    "agencies.holiday": ALL,
+    "agencies.staffmember": ("change", "view"),
+    "agencies.agency": ("view",),
+    "cases.servicecategory": ("add", "change", "view"),
+    "cases.attributedefinition": ALL,
+    "cases.slapolicy": ("add", "change", "view"),
+    "cases.slaescalationlevel": ALL,
+    "cases.open311client": ("add", "change", "view"),
+    "feedback.survey": ("add", "change", "view"),
+    "feedback.question": ALL,
+    "feedback.feedbacksubmission": ("view",),
+    "feedback.surveyinvitation": ("view",),
 }
 
 
@@ -290,19 +304,28 @@ def calendar_seed_holidays(
 # --- staff ----------------------------------------------------------------------------------
 
 
-def _agency_admins_group() -> Group:
-    """The group that lets agency administrators use the Django admin (see migration 0003).
+def agency_admins_group_sync(**_signal: Any) -> Group:
+    """Create the agency administrators' group and grant what AGENCY_ADMIN_PERMISSIONS lists.
 
-    Recreated with its permissions if missing (e.g. after a test flushed the database).
+    Runs after every migrate (post_migrate: permissions of apps added later arrive too) and
+    whenever the group went missing. Permissions added by hand to the group are kept.
     """
-    group, created = Group.objects.get_or_create(name=AGENCY_ADMINS_GROUP)
-    if created:
-        wanted = [f"{action}_{model}" for model, actions in AGENCY_ADMIN_PERMISSIONS.items()
-                  for action in actions]  # fmt: skip
-        group.permissions.set(
-            Permission.objects.filter(content_type__app_label="agencies", codename__in=wanted)
+    group, _created = Group.objects.get_or_create(name=AGENCY_ADMINS_GROUP)
+    wanted = Q(pk__in=[])
+    for key, actions in AGENCY_ADMIN_PERMISSIONS.items():
+        app_label, model = key.split(".")
+        wanted |= Q(
+            content_type__app_label=app_label,
+            content_type__model=model,
+            codename__in=[f"{action}_{model}" for action in actions],
         )
+    group.permissions.add(*Permission.objects.filter(wanted))
     return group
+
+
+def _agency_admins_group() -> Group:
+    group = Group.objects.filter(name=AGENCY_ADMINS_GROUP).first()
+    return group if group is not None else agency_admins_group_sync()
 
 
 def _admin_access_sync(member: StaffMember) -> dict[str, tuple[Any, Any]]:

@@ -231,7 +231,7 @@ def admin_expectations(name: str) -> Expect | None:
     app_label, model_name = model._meta.app_label, model._meta.model_name
     from agencies.services import AGENCY_ADMIN_PERMISSIONS
 
-    permitted = AGENCY_ADMIN_PERMISSIONS.get(model_name, ()) if app_label != "auth" else ()
+    permitted = AGENCY_ADMIN_PERMISSIONS.get(f"{app_label}.{model_name}", ())
     not_staff = {"anonymous": 302, "agent": 302, "supervisor": 302}
 
     def status(may: bool, exists: bool = True) -> int:

@@ -134,13 +134,20 @@ def test_an_admin_gets_the_django_admin_through_the_group_and_others_do_not(org)
 def test_the_migration_gives_the_group_exactly_the_intended_permissions(db):
     group = Group.objects.get(name=AGENCY_ADMINS_GROUP)
 
-    granted = set(group.permissions.values_list("codename", flat=True))
+    granted = {
+        f"{app_label}.{codename}"
+        for app_label, codename in group.permissions.values_list(
+            "content_type__app_label", "codename"
+        )
+    }
     assert granted == {
-        f"{action}_{model}"
-        for model, actions in services.AGENCY_ADMIN_PERMISSIONS.items()
+        f"{key.split('.')[0]}.{action}_{key.split('.')[1]}"
+        for key, actions in services.AGENCY_ADMIN_PERMISSIONS.items()
         for action in actions
     }
-    assert "change_agency" not in granted and "add_staffmember" not in granted
+    assert "agencies.change_agency" not in granted and "agencies.add_staffmember" not in granted
+    assert "cases.change_servicecategory" in granted and "feedback.change_survey" in granted
+    assert "cases.delete_servicecategory" not in granted
 
 
 def test_the_group_is_recreated_with_its_permissions_if_it_went_missing(org):
