@@ -1,7 +1,11 @@
-"""Demo service catalogue (English and Spanish) and a few dozen cases in every state.
+"""Demo service catalogue (English and Spanish), SLA policies and a few dozen cases in every state.
 
-Idempotent: categories are updated in place; cases are only made when the demo has none yet.
-Cases are made through the services, so their timelines and audit rows are real.
+Idempotent: categories and policies are updated in place; cases are only made when the demo has
+none yet. Cases are made through the services, so their timelines, SLA clocks and audit rows are
+real. Their clocks start when the demo is loaded: the sweep (beat, every minute) puts the open
+"Illegal dumping" cases (a 24/7 policy with a 30-minute first response) on the SLA board as at
+risk after about 23 minutes and breached after 30, at any hour; the others follow in business
+hours.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from django.contrib.auth import get_user_model
 
 from agencies.models import Agency, Team
 from cases import services
-from cases.models import AttributeDefinition, Case, ServiceCategory
+from cases.models import AttributeDefinition, Case, ServiceCategory, SlaEscalationLevel, SlaPolicy
 from citizens.models import Citizen
 
 
@@ -86,10 +90,57 @@ DESCRIPTIONS = [
 ]
 
 
+HOUR = 60
+DAY = 8 * HOUR  # a business day of the demo calendars (08:00-12:00, 13:00-17:00)
+
+# agency slug, category code (None: every service), priority ("": every priority), name,
+# first response and resolution targets (business minutes), business hours only (False: 24/7),
+# escalation level 1: business minutes after the resolution breach, who is told
+SLA_POLICIES = [
+    *[(slug, None, priority, name, first, resolution, True, 4 * HOUR, "agency_supervisors")
+      for slug in ("public-works", "revenue")
+      for priority, name, first, resolution in [
+          ("urgent", "Urgent requests", 1 * HOUR, 1 * DAY),
+          ("high", "High priority", 4 * HOUR, 2 * DAY),
+          ("normal", "Standard", 1 * DAY, 5 * DAY),
+          ("low", "Low priority", 2 * DAY, 10 * DAY),
+      ]],
+    ("public-works", "dumping", "", "Illegal dumping (around the clock)", 30, 4 * HOUR, False,
+     30, "team_supervisors"),
+    ("public-works", "fallen-tree", "", "Fallen trees (around the clock)", 1 * HOUR, 4 * HOUR,
+     False, 1 * HOUR, "team_supervisors"),
+]  # fmt: skip
+
+
 def load() -> list[str]:
     categories = catalogue_load()
+    policies = sla_policies_load()
     made = cases_load(categories)
-    return [f"Service catalogue: {len(categories)} services; demo cases made now: {made}"]
+    return [
+        f"Service catalogue: {len(categories)} services; SLA policies: {len(policies)}; "
+        f"demo cases made now: {made}"
+    ]
+
+
+def sla_policies_load() -> list[SlaPolicy]:
+    """Agency-wide targets per priority and two round-the-clock services, each with one
+    escalation level (policies are configuration: the admin writes them the same way)."""
+    policies = []
+    for spec in SLA_POLICIES:
+        slug, code, priority, name, first, resolution, business_hours, after, notify = spec
+        agency = Agency.objects.get(slug=slug)
+        category = ServiceCategory.objects.get(agency=agency, code=code) if code else None
+        policy, _ = SlaPolicy.objects.update_or_create(
+            agency=agency, category=category, priority=priority,
+            defaults={"name": name, "first_response_minutes": first,
+                      "resolution_minutes": resolution, "warning_percent": 75,
+                      "business_hours": business_hours, "active": True},
+        )  # fmt: skip
+        SlaEscalationLevel.objects.update_or_create(
+            policy=policy, level=1, defaults={"after_minutes": after, "notify": notify}
+        )
+        policies.append(policy)
+    return policies
 
 
 def catalogue_load() -> list[ServiceCategory]:

@@ -8,16 +8,16 @@ fetches the case with the write scope, so anything not owned answers 404, never 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timezone import localtime
@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import selectors, services
-from cases.filters import SORT_CHOICES, CaseFilter
+from cases.filters import SORT_CHOICES, CaseFilter, SlaBoardFilterForm
 from cases.forms import (
     ACTION_FORMS,
     ATTRIBUTE_PREFIX,
@@ -39,7 +39,6 @@ from cases.forms import (
 )
 from cases.models import Attachment, Case, CaseEvent, Priority, ServiceCategory
 from citizens import selectors as citizen_selectors
-from citizens import services as citizen_services
 from core.permissions import staff_required
 from core.scoping import get_scoped_object_or_404, user_agency_id
 
@@ -57,13 +56,6 @@ def _agency(user: Any):
     return profile.agency if profile is not None else None
 
 
-def _own_cases(user: Any, queue: str):
-    """A queue's cases, of the caller's own agency only (superusers too, when they have one)."""
-    cases = selectors.cases_for_queue(user, queue)
-    agency_id = user_agency_id(user)
-    return cases.filter(agency_id=agency_id) if agency_id is not None else cases
-
-
 # --- queues ---------------------------------------------------------------------------------
 
 
@@ -75,7 +67,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort")
     sort = sort if sort in selectors.SORTS else "newest"
     agency = _agency(request.user)
-    cases = _own_cases(request.user, current)
+    cases = selectors.cases_for_queue(request.user, current)
     case_filter = CaseFilter(request.GET, queryset=cases, agency=agency)
     page = selectors.keyset_page(case_filter.qs, sort=sort, cursor=request.GET.get("cursor"))
 
@@ -124,44 +116,8 @@ def queue(request: HttpRequest) -> HttpResponse:
 @staff_required()
 def bulk(request: HttpRequest) -> HttpResponse:
     """Assign or reprioritise the ticked cases: the caller's own agency's only, others ignored."""
-    agency_id = user_agency_id(request.user)
-    form = BulkForm(request.POST, agency_id=agency_id)
     back = _safe_next(request, request.POST.get("bulk-next"), reverse("cases:queue"))
-    ids = [int(value) for value in request.POST.getlist("cases") if value.isdigit()]
-    cases = list(_own_cases(request.user, "all").filter(pk__in=ids).order_by("created_at", "id"))
-    if not cases:
-        messages.error(request, _("Select at least one case first."))
-        return redirect(back)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect(back)
-    try:
-        if form.cleaned_data["action"] == "assign":
-            assignee = form.cleaned_data["assignee"]
-            count = services.cases_bulk_assign(cases=cases, assignee=assignee, actor=request.user)
-            name = assignee.get_full_name() or assignee.get_username()
-            messages.success(
-                request,
-                _("%(count)s case(s) assigned to %(name)s.") % {"count": count, "name": name},
-            )
-        else:
-            priority = form.cleaned_data["priority"]
-            count = services.cases_bulk_set_priority(
-                cases=cases, priority=priority, actor=request.user
-            )
-            messages.success(
-                request,
-                _("%(count)s case(s) set to priority %(priority)s.")
-                % {"count": count, "priority": Priority(priority).label},
-            )
-    except ValidationError as exc:
-        messages.error(
-            request,
-            _("Nothing was changed: %(reason)s") % {"reason": " ".join(exc.messages)},
-        )
-    return redirect(back)
+    return _bulk_apply(request, back=back)
 
 
 def _safe_next(request: HttpRequest, target: str | None, fallback: str) -> str:
@@ -250,36 +206,31 @@ def intake(request: HttpRequest) -> HttpResponse:
 def _intake_create(
     request: HttpRequest, form: IntakeForm, new_form: NewCitizenForm | None, citizen: Any
 ) -> Case:
-    """The new citizen (if any) and the case, together or not at all."""
+    """Run the intake service; its errors go back onto the form they belong to."""
     data = form.cleaned_data
-    with transaction.atomic():
-        if new_form is not None:
-            try:
-                citizen = citizen_services.citizen_create(
-                    user=request.user, **new_form.citizen_data()
-                )
-            except ValidationError as exc:
-                add_errors(new_form, exc)
-                raise _Refused from exc
-        try:
-            return services.case_create(
-                category=data["category"],
-                description=data["description"],
-                channel=data["channel"],
-                actor=request.user,
-                citizen=citizen,
-                attributes=form.attribute_values(),
-                address=data["address"],
-                priority=data["priority"] or None,
-            )
-        except ValidationError as exc:
-            codes = exc.message_dict.keys() if hasattr(exc, "error_dict") else []
-            add_errors(
-                form,
-                exc,
-                {code: ATTRIBUTE_PREFIX + code for code in codes if code not in form.fields},
-            )
-            raise _Refused from exc
+    try:
+        return services.case_intake(
+            actor=request.user,
+            citizen=citizen,
+            new_citizen=new_form.citizen_data() if new_form is not None else None,
+            category=data["category"],
+            description=data["description"],
+            channel=data["channel"],
+            attributes=form.attribute_values(),
+            address=data["address"],
+            priority=data["priority"] or None,
+        )
+    except services.NewCitizenInvalid as exc:
+        add_errors(new_form, exc)
+        raise _Refused from exc
+    except ValidationError as exc:
+        codes = exc.message_dict.keys() if hasattr(exc, "error_dict") else []
+        add_errors(
+            form,
+            exc,
+            {code: ATTRIBUTE_PREFIX + code for code in codes if code not in form.fields},
+        )
+        raise _Refused from exc
 
 
 def _citizen_or_none(request: HttpRequest, pk: Any):
@@ -383,6 +334,7 @@ def _case_page(
         "action_forms": action_forms,
         "can_take": writable and case.is_open and case.assignee_id != request.user.pk,
         "citizen_url": _citizen_url(case),
+        "sla": selectors.case_sla_clock(case),
     }
     return render(request, "cases/detail.html", context, status=status)
 
@@ -675,3 +627,125 @@ def attachment_download(request: HttpRequest, reference: str, token: str) -> Htt
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- the SLA board (supervisors) ------------------------------------------------------------
+
+# aria-sort of the board's sortable columns, per BOARD_SORTS key.
+BOARD_SORT_COLUMNS = {
+    "time_left": ("time_left", "ascending"),
+    "-time_left": ("time_left", "descending"),
+    "due": ("due", "ascending"),
+    "priority": ("priority", "descending"),
+}
+
+
+@require_GET
+@staff_required("supervisor")
+def sla_board(request: HttpRequest) -> HttpResponse:
+    """Breached and at-risk cases of the agency, bulk actions on them, compliance per team."""
+    agency_id = user_agency_id(request.user)
+    form = SlaBoardFilterForm(request.GET, agency_id=agency_id)
+    params = form.values()
+    now = timezone.now()
+    rows = selectors.sla_board_cases(
+        request.user,
+        team=params["team"],
+        category=params["category"],
+        priority=params["priority"],
+        sort=params["sort"],
+        now=now,
+    )
+    counts = {
+        "breached": sum(1 for row in rows if row.state == Case.SlaState.BREACHED),
+        "at_risk": sum(1 for row in rows if row.state == Case.SlaState.AT_RISK),
+    }
+    if request.GET.get("partial") == "counts":  # htmx polls this every minute
+        return render(request, "cases/_sla_counts.html", {"counts": counts, "now": now})
+
+    def link(**changes: str) -> str:
+        query = request.GET.copy()
+        query.pop("partial", None)
+        for key, value in changes.items():
+            query[key] = value
+        return f"?{query.urlencode()}"
+
+    column, direction = BOARD_SORT_COLUMNS[params["sort"]]
+    time_left_sort = "-time_left" if params["sort"] == "time_left" else "time_left"
+    period = params["period"]
+    compliance = selectors.sla_compliance_by_team(
+        request.user, since=now - timedelta(days=period), until=now
+    )
+    return render(
+        request,
+        "cases/sla_board.html",
+        {
+            "form": form,
+            "rows": rows,
+            "counts": counts,
+            "counts_url": link(partial="counts"),
+            "now": now,
+            "filtered": any(params[name] for name in ("team", "category", "priority"))
+            or params["sort"] != "time_left",
+            "sort": params["sort"],
+            "sorted_column": column,
+            "sort_direction": direction,
+            "sort_links": {
+                "time_left": link(sort=time_left_sort),
+                "due": link(sort="due"),
+                "priority": link(sort="priority"),
+            },
+            "period": period,
+            "compliance": compliance,
+            "bulk_form": BulkForm(agency_id=agency_id, initial={"next": request.get_full_path()}),
+        },
+    )
+
+
+@require_POST
+@staff_required("supervisor")
+def sla_board_bulk(request: HttpRequest) -> HttpResponse:
+    """The board's bulk bar: reassign or reprioritise the ticked cases, back to the board."""
+    back = _safe_next(request, request.POST.get("bulk-next"), reverse("cases:sla_board"))
+    return _bulk_apply(request, back=back)
+
+
+def _bulk_apply(request: HttpRequest, *, back: str) -> HttpResponse:
+    """Validate a BulkForm post, call the bulk service on the caller's own cases, redirect."""
+    form = BulkForm(request.POST, agency_id=user_agency_id(request.user))
+    ids = [int(value) for value in request.POST.getlist("cases") if value.isdigit()]
+    own = selectors.cases_own_agency(request.user)
+    cases = list(own.filter(pk__in=ids).order_by("created_at", "id"))
+    if not cases:
+        messages.error(request, _("Select at least one case first."))
+        return redirect(back)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    try:
+        if form.cleaned_data["action"] == "assign":
+            assignee = form.cleaned_data["assignee"]
+            count = services.cases_bulk_assign(cases=cases, assignee=assignee, actor=request.user)
+            name = assignee.get_full_name() or assignee.get_username()
+            messages.success(
+                request,
+                _("%(count)s case(s) assigned to %(name)s.") % {"count": count, "name": name},
+            )
+        else:
+            priority = form.cleaned_data["priority"]
+            count = services.cases_bulk_set_priority(
+                cases=cases, priority=priority, actor=request.user
+            )
+            messages.success(
+                request,
+                _("%(count)s case(s) set to priority %(priority)s.")
+                % {"count": count, "priority": Priority(priority).label},
+            )
+    except ValidationError as exc:
+        messages.error(
+            request,
+            _("Nothing was changed: %(reason)s") % {"reason": " ".join(exc.messages)},
+        )
+    return redirect(back)
