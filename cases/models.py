@@ -333,6 +333,8 @@ class Case(models.Model):
     reporter_name = models.CharField(max_length=200, blank=True)
     language = models.CharField(max_length=8, default=settings.LANGUAGE_CODE)
     updates_opted_out = models.BooleanField(default=False)
+    # A link to a photo or video given by an Open311 app: shown as a link, never fetched.
+    media_url = models.URLField(max_length=500, blank=True)
 
     # --- SLA (written only by cases.sla_services; see DESIGN.md "SLA") ---
     sla_policy = models.ForeignKey(
@@ -527,3 +529,6 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.from_agency_id} → {self.to_agency_id}"
+
+
+from cases.open311.models import Open311Client  # noqa: E402, F401  (app_label "cases")
