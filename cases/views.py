@@ -37,6 +37,7 @@ from cases.forms import (
     NewCitizenForm,
     add_errors,
 )
+from cases.hooks import render_case_panels
 from cases.models import Attachment, Case, CaseEvent, Priority, ServiceCategory
 from citizens import selectors as citizen_selectors
 from core.permissions import staff_required
@@ -335,6 +336,7 @@ def _case_page(
         "can_take": writable and case.is_open and case.assignee_id != request.user.pk,
         "citizen_url": _citizen_url(case),
         "sla": selectors.case_sla_clock(case),
+        "panels": render_case_panels(case, request.user),  # e.g. feedback and survey answers
     }
     return render(request, "cases/detail.html", context, status=status)
 

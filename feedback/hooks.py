@@ -12,3 +12,15 @@ def case_closed_survey_hook(case: Case, actor: Any) -> None:
     from feedback.services import survey_invite_for_closed_case
 
     survey_invite_for_closed_case(case=case, actor=actor)
+
+
+def case_feedback_panel(case: Case, user: Any) -> str:
+    """The staff case page's "Feedback and survey" section (only when there is something)."""
+    from django.template.loader import render_to_string
+
+    from feedback.selectors import feedback_for_case
+
+    found = feedback_for_case(case, user)
+    if not found:
+        return ""
+    return render_to_string("feedback/_case_feedback.html", {"case": case, "case_feedback": found})

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.template.loader import render_to_string
-from django.test import RequestFactory
 from django.urls import reverse
 
 from cases.models import Case
@@ -168,15 +166,15 @@ def test_citizen_timeline_shows_own_feedback_and_counts_other_agencies(world, ma
             if o.label == "Feedback and surveys"] == [("Revenue", 1)]  # fmt: skip
 
 
-def test_case_page_partial_lists_feedback_and_survey_answers(world, own, new_case):
+def test_the_case_page_shows_the_feedback_about_the_case(client, world, own, new_case):
+    page = reverse("cases:detail", args=[new_case.reference])
+    client.force_login(world.agent)
+    assert "Feedback and survey" not in client.get(page).content.decode()  # nothing yet
+
     FeedbackSubmission.objects.filter(pk=own.pk).update(case=new_case)
-    request = RequestFactory().get("/")
-    request.user = world.agent
-    html = render_to_string(
-        "feedback/_case_feedback.html",
-        {"case": new_case, "case_feedback": selectors.feedback_for_case(new_case, world.agent)},
-        request=request,
-    )
+
+    html = client.get(page).content.decode()
+    assert "Feedback and survey" in html
     assert reverse("feedback:detail", args=[own.pk]) in html
     # Another agency's staff see nothing of it.
     assert not selectors.feedback_for_case(new_case, world.other_agent)
