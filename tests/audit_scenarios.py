@@ -46,6 +46,19 @@ def _outbox_requeue(world: World) -> Call:
     return lambda: outbox_requeue(message=message, actor=world.admin)
 
 
+def _api_token_create(world: World) -> Call:
+    from core.services import api_token_create
+
+    return lambda: api_token_create(user=world.agent, name="phone system", actor=world.agent)
+
+
+def _api_token_revoke(world: World) -> Call:
+    from core.services import api_token_create, api_token_revoke
+
+    token, _raw = api_token_create(user=world.agent, name="old", actor=world.agent)
+    return lambda: api_token_revoke(token=token, actor=world.agent)
+
+
 # --- agencies -------------------------------------------------------------------------------
 
 
@@ -209,6 +222,8 @@ SCENARIOS: dict[str, Callable[[World], Call]] = {
     "citizens.services.citizen_consent_set": _citizen_consent_set,
     "citizens.services.citizen_merge": _citizen_merge,
     "core.services.outbox_requeue": _outbox_requeue,
+    "core.services.api_token_create": _api_token_create,
+    "core.services.api_token_revoke": _api_token_revoke,
 }
 
 
@@ -257,6 +272,7 @@ def _cases_scenarios() -> dict[str, Callable[[World], Call]]:
     from django.utils import timezone
 
     from cases import services as s
+    from cases.open311 import services as o311
 
     def close_resolved(world):
         case = _case(world, "resolved")
@@ -280,6 +296,15 @@ def _cases_scenarios() -> dict[str, Callable[[World], Call]]:
         case = _case(world, "open")
         other = _category(world, code="graffiti")
         return lambda: s.case_set_category(case=case, category=other, actor=world.agent)
+
+    def open311_request(world):
+        category = _category(world)
+        key, _raw = o311.open311_client_create(name="fix app", agency=world.agency, actor=None)
+        contact = o311.RequestContact(email="ana@example.org", first_name="Ana", last_name="Ruiz")
+        return lambda: o311.open311_request_create(
+            client=key, category=category, description="Streetlight out", attributes={},
+            contact=contact, address="1 Main St",
+        )  # fmt: skip
 
     return {
         "cases.services.case_create": lambda w: (
@@ -318,6 +343,18 @@ def _cases_scenarios() -> dict[str, Callable[[World], Call]]:
             lambda c=_case(w, "open"): s.case_set_priority(case=c, priority="urgent", actor=w.agent)
         ),
         "cases.services.case_set_category": set_category,
+        "cases.open311.services.open311_client_create": lambda w: (
+            lambda: o311.open311_client_create(name="city app", agency=w.agency, actor=w.admin)
+        ),
+        "cases.open311.services.open311_client_revoke": lambda w: (
+            lambda c=o311.open311_client_create(name="old app", agency=w.agency, actor=None)[0]: (
+                o311.open311_client_revoke(client=c, actor=w.admin)
+            )
+        ),
+        "cases.open311.services.open311_request_create": open311_request,
+        "cases.services.case_change": lambda w: (
+            lambda c=_case(w, "open"): s.case_change(case=c, priority="urgent", actor=w.agent)
+        ),
         "cases.services.cases_bulk_assign": lambda w: (
             lambda c=_case(w): s.cases_bulk_assign(cases=[c], assignee=w.agent, actor=w.supervisor)
         ),

@@ -73,6 +73,12 @@ def service_definition(category: ServiceCategory) -> dict[str, Any]:
     }
 
 
+def public_description(case: Case) -> str | None:
+    """GET is public: only text written for a public Open311 app is shown. What a citizen told
+    an agent, wrote in an email or on our own form may hold personal details; it stays inside."""
+    return case.description if case.channel == Case.Channel.OPEN311 else None
+
+
 def request_entry(case: Case) -> dict[str, Any]:
     timezone = case.agency.timezone
     closed = open311_status(case) == "closed"
@@ -83,7 +89,7 @@ def request_entry(case: Case) -> dict[str, Any]:
         "status_notes": getattr(case, "public_status_notes", None) or None,
         "service_name": translate(case.category.name) or case.category.code,
         "service_code": case.category.code,
-        "description": case.description,
+        "description": public_description(case),
         "agency_responsible": case.team.name if case.team_id else case.agency.name,
         "service_notice": None,
         "requested_datetime": _datetime(case.created_at, timezone),

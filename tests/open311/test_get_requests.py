@@ -222,7 +222,7 @@ def test_tokens_resolve_to_the_request(o311, api, cases, fmt):
 def test_xml_is_well_formed_even_with_control_characters(o311, api):
     from xml.etree import ElementTree as ET
 
-    case = make_case(o311.graffiti, description='Tags \x0b on <wall> & "door" ü')
+    case = make_case(o311.graffiti, description='Tags \x0b on <wall> & "door" ü', channel="open311")
     response = api.get(url(f"requests/{case.reference}.xml"), {"jurisdiction_id": "pw"})
     root = ET.fromstring(response.content)
     assert root.tag == "service_requests"
@@ -236,3 +236,13 @@ def test_the_request_listing_is_capped_at_1000(o311, api, monkeypatch):
     for _ in range(3):
         make_case(o311.graffiti)
     assert len(ids(api.get(url("requests.json"), {"jurisdiction_id": "pw"}), "json")) == 2
+
+
+@pytest.mark.parametrize("channel", ["phone", "walk_in", "email", "web", "api"])
+def test_only_descriptions_written_for_an_open311_app_are_published(o311, api, channel):
+    case = make_case(o311.graffiti, description="Call me at 555-0100, I'm Ana", channel=channel)
+
+    body = api.get(url(f"requests/{case.reference}.json"), {"jurisdiction_id": "pw"}).json()
+
+    assert body[0]["description"] is None
+    assert "555-0100" not in str(body)
