@@ -149,7 +149,7 @@ class SlaPolicy(TimeStampedModel):
         help_text=_("Time waiting on the citizen does not count. Empty: no target."),
     )  # fmt: skip
     warning_percent = models.PositiveSmallIntegerField(
-        _("warning at (% of the target)"), default=75,
+        _("warning at (percentage of the target)"), default=75,
         validators=[MinValueValidator(1), MaxValueValidator(99)],
     )  # fmt: skip
     business_hours = models.BooleanField(
