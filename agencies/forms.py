@@ -33,3 +33,11 @@ class OneTimeCodeForm(forms.Form):
 
     def clean_code(self) -> str:
         return self.cleaned_data["code"].strip()
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("What will use the token"),
+        help_text=_("For example “phone system” or “city app”. You can revoke it at any time."),
+        max_length=100,
+    )

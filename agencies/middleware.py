@@ -8,10 +8,11 @@ from agencies.security import two_factor_step
 
 
 class StaffTwoFactorMiddleware:
-    """Staff and admin pages need a verified second factor from those who have or need one."""
+    """Staff and admin pages, and the API with a session, need a verified second factor from
+    those who have or need one (an API token is issued after that step, or by the operator)."""
 
     EXEMPT = {"staff:login", "staff:logout", "staff:verify", "staff:enrol", "admin:logout"}
-    GUARDED_PREFIXES = ("/staff/", "/admin/")
+    GUARDED_PREFIXES = ("/staff/", "/admin/", "/api/v1/")
 
     def __init__(self, get_response):
         self.get_response = get_response

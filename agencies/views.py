@@ -2,14 +2,18 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from agencies import security
-from agencies.forms import OneTimeCodeForm, StaffSignInForm
+from agencies.forms import ApiTokenForm, OneTimeCodeForm, StaffSignInForm
+from core.permissions import staff_required
+from core.selectors import api_tokens_of
+from core.services import api_token_create, api_token_revoke
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -91,3 +95,39 @@ def _next(request: HttpRequest) -> str:
 
 def _next_url(request: HttpRequest, fallback: str | None = None) -> str:
     return _next(request) or fallback or reverse("staff:home")
+
+
+# --- the staff member's own API tokens --------------------------------------------------------
+
+
+@staff_required()
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """List the caller's tokens; POST issues one and shows its value this once."""
+    form = ApiTokenForm(request.POST or None)
+    raw = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            _token, raw = api_token_create(
+                user=request.user, name=form.cleaned_data["name"], actor=request.user
+            )
+            form = ApiTokenForm()
+        else:
+            status = 400
+    response = render(
+        request,
+        "agencies/api_tokens.html",
+        {"form": form, "raw": raw, "tokens": api_tokens_of(request.user)},
+        status=status,
+    )
+    response["Cache-Control"] = "no-store"  # the raw value must not sit in a cache
+    return response
+
+
+@require_POST
+@staff_required()
+def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(api_tokens_of(request.user), pk=pk)  # only one's own: else 404
+    if api_token_revoke(token=token, actor=request.user):
+        messages.success(request, _("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
+    return redirect("staff:api_tokens")

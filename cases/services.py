@@ -425,6 +425,31 @@ def case_set_category(*, case: Case, category: ServiceCategory, actor: Any) -> C
     return case
 
 
+class CaseChanged(CaseRuleError):
+    """The case changed since the caller read it (API: 412 Precondition Failed)."""
+
+
+@transaction.atomic
+def case_change(
+    *,
+    case: Case,
+    actor: Any,
+    priority: str | None = None,
+    category: ServiceCategory | None = None,
+    if_unchanged_since: datetime | None = None,
+) -> Case:
+    """Change priority and/or category together, refusing if the case changed since the
+    caller's read (`if_unchanged_since` = the `updated_at` they saw): no silent overwrite."""
+    locked = _lock(case)
+    if if_unchanged_since is not None and locked.updated_at != if_unchanged_since:
+        raise CaseChanged(_("Someone changed this case since you read it: read it again."))
+    if category is not None:
+        locked = case_set_category(case=locked, category=category, actor=actor)
+    if priority is not None:
+        locked = case_set_priority(case=locked, priority=priority, actor=actor)
+    return locked
+
+
 @transaction.atomic
 def cases_bulk_assign(*, cases: Iterable[Case], assignee: Any, actor: Any) -> int:
     count = 0

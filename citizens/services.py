@@ -176,11 +176,27 @@ def citizen_create(
     return citizen
 
 
+class CitizenChanged(ValidationError):
+    """The record changed since the caller read it (API: 412 Precondition Failed)."""
+
+
 @transaction.atomic
-def citizen_update(*, citizen: Citizen, actor: Any, data: Mapping[str, Any]) -> Citizen:
-    """Change contact data (EDITABLE_FIELDS). Returns the saved record; no change, no write."""
+def citizen_update(
+    *,
+    citizen: Citizen,
+    actor: Any,
+    data: Mapping[str, Any],
+    if_unchanged_since: datetime | None = None,
+) -> Citizen:
+    """Change contact data (EDITABLE_FIELDS). Returns the saved record; no change, no write.
+
+    `if_unchanged_since` (the `updated_at` the caller read) is checked on the locked row, so
+    a write that committed after the caller's read is never silently overwritten.
+    """
     cleaned = _cleaned(data)
     citizen = _locked(citizen)
+    if if_unchanged_since is not None and citizen.updated_at != if_unchanged_since:
+        raise CitizenChanged(_("Someone changed this record since you read it: read it again."))
     changes = {
         field: (getattr(citizen, field), value)
         for field, value in cleaned.items()

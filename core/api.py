@@ -5,12 +5,14 @@
 
 from typing import Any
 
-from rest_framework import exceptions
+from rest_framework import authentication, exceptions, pagination, permissions
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    # Imported here: rest_framework.views imports this module's authentication (settings).
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -24,3 +26,90 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body = {"code": "error", "message": str(response.data), "fields": {}}
     response.data = {"error": body}
     return response
+
+
+# --- authentication -------------------------------------------------------------------------
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer <token>` (or `Token <token>`) with a staff member's API token."""
+
+    keywords = ("bearer", "token")
+
+    def authenticate(self, request: Any) -> tuple[Any, Any] | None:
+        from core.services import api_token_authenticate
+
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].decode(errors="replace").lower() not in self.keywords:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Malformed Authorization header.")
+        try:
+            raw = header[1].decode()
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed("Malformed token.") from None
+        token = api_token_authenticate(raw)
+        if token is None:
+            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+        return token.user, token
+
+    def authenticate_header(self, request: Any) -> str:
+        return 'Bearer realm="api"'
+
+
+class IsStaffMember(permissions.BasePermission):
+    """Signed-in staff of an agency (or a deployment superuser); `min_role` on the view raises
+    the bar (e.g. "supervisor", "admin")."""
+
+    message = "You do not have access to this resource."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        from core.permissions import has_role
+
+        user = request.user
+        if not getattr(user, "is_authenticated", False):
+            return False
+        role = getattr(view, "min_role", None) or "agent"
+        action_roles = getattr(view, "action_roles", {})
+        role = action_roles.get(getattr(view, "action", None), role)
+        return has_role(user, role)
+
+
+class CreatedCursorPagination(pagination.CursorPagination):
+    """Cursor pagination (no OFFSET): stable under inserts, cheap at any depth."""
+
+    ordering = ("-created_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+# --- preconditions: no silent overwrite -----------------------------------------------------
+
+
+def etag_for(obj: Any) -> str:
+    """A weak ETag from the row's version (`updated_at`)."""
+    stamp = getattr(obj, "updated_at", None)
+    return f'W/"{obj.pk}-{stamp.timestamp() if stamp else 0}"'
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = "Send If-Match with the ETag from your last read of this resource."
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = 412
+    default_detail = "Someone changed this resource since you read it: read it again."
+    default_code = "precondition_failed"
+
+
+def check_if_match(request: Any, obj: Any) -> None:
+    """Refuse a write unless the client proves it saw the current version (RFC 9110 If-Match)."""
+    header = request.headers.get("If-Match")
+    if not header:
+        raise PreconditionRequired()
+    tags = {tag.strip() for tag in header.split(",")}
+    if "*" not in tags and etag_for(obj) not in tags:
+        raise PreconditionFailed()

@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Outbox handlers register themselves on import.
-        from core import tasks  # noqa: F401
+        from core import api_schema, tasks  # noqa: F401

@@ -7,7 +7,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Q, QuerySet
 
-from core.models import AuditEvent, Notification
+from core.models import ApiToken, AuditEvent, Notification
 from core.scoping import SHARED, user_agency_id
 
 
@@ -62,3 +62,8 @@ def notifications_for(user: Any) -> QuerySet[Notification]:
     if not getattr(user, "is_authenticated", False):
         return Notification.objects.none()
     return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def api_tokens_of(user: Any) -> QuerySet[ApiToken]:
+    """A staff member's own API tokens (newest first); nobody else's."""
+    return ApiToken.objects.filter(user=user)

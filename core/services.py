@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from core.models import AuditEvent, Notification, OutboxMessage
+from core.models import ApiToken, AuditEvent, Notification, OutboxMessage
 from core.outbox import handler_for
 from core.request_context import current_client_ip
 
@@ -372,3 +375,59 @@ def notification_digest_send(*, recipient_id: int, notification_ids: list[int]) 
         html = render_to_string("emails/notification_digest.html", context)
     email_send(to=[user.email], subject=subject, body=body, html=html)
     return True
+
+
+# --- API tokens -----------------------------------------------------------------------------
+
+API_TOKEN_PREFIX = "ccrm_"  # noqa: S105 (a marker that makes leaked tokens greppable)
+
+
+def api_token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: Any, name: str, actor: Any) -> tuple[ApiToken, str]:
+    """A new token for `user`; returns it and the raw value, which is stored nowhere."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": ["Name the token (what will use it)."]})
+    if not getattr(user, "is_active", False):
+        raise ValidationError("Tokens are only issued to active users.")
+    raw = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], key_hash=api_token_hash(raw), prefix=raw[:12]
+    )
+    audit_record(
+        action="api_token.created", obj=token, actor=actor,
+        changes={"name": (None, token.name), "user": (None, user.get_username())},
+    )  # fmt: skip
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: Any) -> bool:
+    """Revoke `token` at once; False if it already was."""
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if revoked:
+        audit_record(action="api_token.revoked", obj=token, actor=actor,
+                     changes={"revoked": (False, True)})  # fmt: skip
+    return bool(revoked)
+
+
+def api_token_authenticate(raw: str) -> ApiToken | None:
+    """The active token of an active user matching `raw`, marking it used (at most once a
+    minute: a busy integration must not write on every request)."""
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=api_token_hash(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token

@@ -125,6 +125,57 @@ def _survey_unsubscribe_token(world: MatrixWorld, side: str) -> dict:
     return {"token": unsubscribe_token(world.feedback_object("surveyinvitation", side).pk)}
 
 
+def _category_code(world: MatrixWorld, side: str) -> dict:
+    return {"code": world.side(side).category.code}
+
+
+def _someone_elses_token(world: MatrixWorld, side: str) -> dict:
+    """A token of a staff member who is none of the matrix's signed-in users."""
+    from core.services import api_token_create
+
+    token, _raw = api_token_create(user=world.side(side).member.user, name="cti", actor=None)
+    return {"pk": token.pk}
+
+
+# Open311 (GeoReport v2): public by the spec. The matrix world has two agencies, so every call
+# names the jurisdiction ("pw", the own side's agency); the other agency's objects are 404 there.
+OPEN311_JURISDICTION = {"jurisdiction_id": "pw"}
+
+
+def open311(kwargs: Kwargs, status: int = 200, other: int | None = None) -> Expect:
+    return Expect(
+        own=dict.fromkeys(ROLES, status),
+        other=dict.fromkeys(ROLES, other) if other is not None else None,
+        kwargs=kwargs,
+        data=OPEN311_JURISDICTION,
+    )
+
+
+def _open311_service(world: MatrixWorld, side: str) -> dict:
+    return {"fmt": "xml", "service_code": world.side(side).category.code}
+
+
+def _open311_request(world: MatrixWorld, side: str) -> dict:
+    return {"fmt": "json", "service_request_id": world.case(side).reference}
+
+
+def _open311_token(world: MatrixWorld, side: str) -> dict:
+    from cases.open311.tokens import request_token
+
+    return {"fmt": "xml", "token": request_token(world.case(side).reference)}
+
+
+def _open311_client(world: MatrixWorld, side: str):
+    """An Open311 client of `side`'s agency, for the admin rule (made once per side)."""
+    from cases.open311.models import Open311Client
+    from cases.open311.services import open311_client_create
+
+    agency = world.side(side).agency
+    client = Open311Client.objects.filter(agency=agency).first()
+    return client or open311_client_create(name=f"{agency.slug} app", agency=agency,
+                                           actor=None)[0]  # fmt: skip
+
+
 MATRIX: dict[str, Expect] = {
     # --- public -------------------------------------------------------------------------------
     "healthz": public(200),
@@ -159,6 +210,13 @@ MATRIX: dict[str, Expect] = {
     "api-schema": public(200),
     "api-docs": public(200),
     "api-redoc": public(200),
+    "open311:discovery": open311(lambda world, side: {"fmt": "xml"}),
+    "open311:services": open311(lambda world, side: {"fmt": "json"}),
+    "open311:service_definition": open311(_open311_service, other=404),
+    "open311:requests": open311(lambda world, side: {"fmt": "xml"}),  # GET; POST needs a key
+    "open311:request": open311(_open311_request, other=404),
+    "open311:token": open311(_open311_token, other=404),
+    "open311:not_found": open311(lambda world, side: {"path": "nothing.json"}, status=404),
     # --- staff ----------------------------------------------------------------------------------
     "staff:login": Expect(own={"anonymous": 200, "agent": 302, "supervisor": 302, "admin": 302}),
     "staff:logout": public(405),  # sign-out is a POST (a link must not sign anyone out)
@@ -189,6 +247,9 @@ MATRIX: dict[str, Expect] = {
     "cases:intake_citizen_search": staff(),
     "cases:intake_citizen": staff(),
     "cases:intake_questions": staff(),
+    "cases:sla_board": staff("supervisor"),
+    # An empty POST: back to the board with "select at least one case" (nothing is written).
+    "cases:sla_board_bulk": staff("supervisor", method="post", ok=302),
     "cases:detail": staff_object(_case),
     **{
         f"cases:{action}": staff_object(_case, method="post", ok=400)
@@ -197,6 +258,37 @@ MATRIX: dict[str, Expect] = {
     "cases:take": staff_object(_case, method="post", ok=302),
     "cases:unassign": staff_object(_case, method="post", ok=302),
     "cases:attachment": staff_object(_case_attachment),
+    # --- API tokens: one's own only; anyone else's token is a 404 --------------------------------
+    "staff:api_tokens": staff(),
+    "staff:api_token_revoke": Expect(
+        own={"anonymous": 302, "agent": 404, "supervisor": 404, "admin": 404},
+        kwargs=_someone_elses_token,
+        method="post",
+    ),
+    # --- REST API: cases (anonymous: 401 with a Bearer challenge; an empty POST is a 400) -------
+    "api:category-list": staff(anonymous=401),
+    "api:category-detail": staff_object(_category_code, anonymous=401),
+    "api:case-list": staff(anonymous=401),
+    "api:case-detail": staff_object(_case, anonymous=401),
+    "api:case-events": staff_object(_case, anonymous=401),
+    "api:case-attachments": staff_object(_case, anonymous=401),
+    "api:case-attachment-download": staff_object(_case_attachment, anonymous=401),
+    **{
+        f"api:case-{action}": staff_object(_case, method="post", ok=400, anonymous=401)
+        for action in ("transition", "assign", "notes", "updates")
+    },
+    "api:sla-breach-list": staff("supervisor", anonymous=401),
+    # --- REST API: citizens, feedback, audit (anonymous: 401 with a Bearer challenge) ---------
+    "api:citizen-list": staff(anonymous=401),
+    "api:citizen-detail": staff_object(_citizen, shared=True, anonymous=401),
+    # An empty POST names no record to merge: 400, nothing merged.
+    "api:citizen-merge": staff_object(
+        _citizen, minimum="supervisor", shared=True, method="post", ok=400, anonymous=401
+    ),
+    "api:feedback-list": staff(anonymous=401),
+    "api:feedback-detail": staff_object(_feedback, anonymous=401),
+    "api:survey-result-list": staff("supervisor", anonymous=401),
+    "api:audit-event-list": staff("admin", anonymous=401),
 }
 
 
@@ -274,6 +366,8 @@ def _admin_object_kwargs(model, name: str) -> Kwargs:
     params = re.findall(r"<(?:\w+:)?(\w+)>", route)
 
     def kwargs(world: MatrixWorld, side: str) -> dict:
+        if model._meta.label == "cases.Open311Client":
+            return dict.fromkeys(params, _open311_client(world, side).pk)
         return dict.fromkeys(params, world.admin_object(model, side).pk)
 
     return kwargs

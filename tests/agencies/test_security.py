@@ -121,6 +121,7 @@ def test_supervisor_must_enrol_then_verify_at_every_sign_in(client, two_factor_o
     gate = client.get("/staff/")
     assert gate.status_code == 302 and gate.url.startswith("/staff/two-step/verify/")
     assert client.get("/admin/").url.startswith("/staff/two-step/verify/")
+    assert client.get("/api/v1/cases/").url.startswith("/staff/two-step/verify/")  # session API
 
     device.refresh_from_db()
     ok = client.post("/staff/two-step/verify/", {"code": _code(device, step_offset=1)})
