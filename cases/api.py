@@ -14,7 +14,7 @@ from django.http import FileResponse, Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -35,6 +35,7 @@ from cases.serializers import (
 )
 from citizens.selectors import citizens_visible
 from core.api import PreconditionFailed, check_if_match, etag_for
+from core.api_filters import Rfc3339Filter
 from core.scoping import get_scoped_object_or_404, scope_queryset
 
 
@@ -62,8 +63,9 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = CategorySerializer
     lookup_field = "code"
+    lookup_value_regex = r"[^/]+"  # anything reaches the view: a JSON 404, never HTML
     pagination_class = None
-    filterset_fields = ["active"]
+    filter_backends: list = []  # a small list: every category, `active` tells
 
     def get_queryset(self):
         categories = scope_queryset(
@@ -85,8 +87,8 @@ class CaseApiFilter(django_filters.FilterSet):
     team = django_filters.NumberFilter(field_name="team_id")
     assignee = django_filters.NumberFilter(field_name="assignee_id")
     citizen = django_filters.NumberFilter(field_name="citizen_id")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = Rfc3339Filter(field_name="created_at", lookup_expr="gte")
+    created_before = Rfc3339Filter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Case
@@ -104,8 +106,12 @@ class CaseViewSet(
 
     serializer_class = CaseSerializer
     lookup_field = "reference"
+    lookup_value_regex = r"[^/]+"
     filterset_class = CaseApiFilter
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    def filter_queryset(self, queryset):
+        # The list's filters select rows; on one case they would only turn it into a 404.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def get_queryset(self):
         cases = selectors.cases_visible(self.request.user)
@@ -206,7 +212,7 @@ class CaseViewSet(
         return self._run(case, run)
 
     @extend_schema(responses={200: EventSerializer(many=True)})
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request: Request, reference: str) -> Response:
         """The whole timeline: internal notes included (staff only)."""
         case = self.get_object()
@@ -241,7 +247,13 @@ class CaseViewSet(
         request={"multipart/form-data": AttachmentUploadSerializer},
         responses={201: AttachmentSerializer},
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        pagination_class=None,
+        filter_backends=[],
+        parser_classes=[MultiPartParser],
+    )
     def attachments(self, request: Request, reference: str) -> Response:
         if request.method == "GET":
             case = self.get_object()
@@ -264,6 +276,7 @@ class CaseViewSet(
     @action(
         detail=True,
         methods=["get"],
+        filter_backends=[],
         url_path=r"attachments/(?P<token>[0-9a-f]{32})",
         url_name="attachment-download",
     )

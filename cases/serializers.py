@@ -14,6 +14,7 @@ from cases.models import (
     Priority,
     ServiceCategory,
 )
+from core.api_fields import InputSerializer, StrictBooleanField, StrictCharField
 from core.translated import translate
 
 
@@ -65,6 +66,10 @@ class CaseSerializer(serializers.ModelSerializer):
     assignee = UserRefSerializer(read_only=True, allow_null=True)
     citizen = serializers.IntegerField(source="citizen_id", read_only=True, allow_null=True)
     agency = serializers.CharField(source="agency.slug", read_only=True)
+    # Blank when not given: plain strings (a URL/email format or an enum would exclude "").
+    media_url = serializers.CharField(read_only=True)
+    reporter_email = serializers.CharField(read_only=True)
+    resolution_code = serializers.CharField(read_only=True, help_text="Blank until resolved.")
 
     class Meta:
         model = Case
@@ -79,13 +84,13 @@ class CaseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CaseCreateSerializer(serializers.Serializer):
-    category = serializers.CharField(max_length=50, help_text="The service category's code.")
-    description = serializers.CharField(max_length=10000)
+class CaseCreateSerializer(InputSerializer):
+    category = StrictCharField(max_length=50, help_text="The service category's code.")
+    description = StrictCharField(max_length=10000)
     channel = serializers.ChoiceField(choices=Case.Channel.choices, default=Case.Channel.API)
     citizen = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     attributes = serializers.DictField(required=False, default=dict)
-    address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    address = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
     latitude = serializers.DecimalField(
         max_digits=9, decimal_places=6, required=False, allow_null=True,
         min_value=-90, max_value=90,
@@ -96,38 +101,36 @@ class CaseCreateSerializer(serializers.Serializer):
     )  # fmt: skip
     priority = serializers.ChoiceField(choices=Priority.choices, required=False, allow_null=True)
     reporter_email = serializers.EmailField(required=False, allow_blank=True, default="")
-    reporter_name = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, default=""
-    )
+    reporter_name = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
     language = serializers.ChoiceField(choices=["en", "es"], required=False, allow_null=True)
-    email_updates = serializers.BooleanField(required=False, default=True)
+    email_updates = StrictBooleanField(required=False, default=True)
 
 
-class CaseChangeSerializer(serializers.Serializer):
+class CaseChangeSerializer(InputSerializer):
     """PATCH: the fields a case's owner may change directly (send If-Match)."""
 
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    category = serializers.CharField(max_length=50, required=False)
+    category = StrictCharField(max_length=50, required=False)
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(InputSerializer):
     to_status = serializers.ChoiceField(choices=Case.Status.choices)
     resolution_code = serializers.ChoiceField(
         choices=Case.Resolution.choices, required=False, allow_blank=True, default=""
     )
-    citizen_contacted = serializers.BooleanField(required=False, allow_null=True, default=None)
-    note = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
+    citizen_contacted = StrictBooleanField(required=False, allow_null=True, default=None)
+    note = StrictCharField(max_length=10000, required=False, allow_blank=True, default="")
 
 
-class AssignSerializer(serializers.Serializer):
+class AssignSerializer(InputSerializer):
     assignee = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True), allow_null=True,
         help_text="A user id of the case's agency, or null to unassign.",
     )  # fmt: skip
 
 
-class TextSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=10000)
+class TextSerializer(InputSerializer):
+    body = StrictCharField(max_length=10000)
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -149,9 +152,9 @@ class AttachmentSerializer(serializers.ModelSerializer):
         fields = ["token", "original_name", "content_type", "size", "is_public"]
 
 
-class AttachmentUploadSerializer(serializers.Serializer):
+class AttachmentUploadSerializer(InputSerializer):
     file = serializers.FileField()
-    is_public = serializers.BooleanField(required=False, default=False)
+    is_public = StrictBooleanField(required=False, default=False)
 
 
 class SlaBreachSerializer(serializers.Serializer):

@@ -60,3 +60,4 @@ urlpatterns += i18n_patterns(
 
 admin.site.site_header = "CitizenCRM administration"
 admin.site.site_title = "CitizenCRM admin"
+handler404 = "core.views.not_found"

@@ -11,6 +11,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from citizens.models import MERGE_FIELD_GROUPS, Channel, Citizen
+from core.api_fields import InputSerializer, StrictBooleanField, StrictCharField
 
 
 class CitizenSerializer(serializers.ModelSerializer):
@@ -63,20 +64,20 @@ class CitizenCreatedSerializer(CitizenSerializer):
         read_only_fields = fields
 
 
-class _ContactFields(serializers.Serializer):
+class _ContactFields(InputSerializer):
     """The editable contact fields; limits from the model, normalisation in the service."""
 
-    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    first_name = StrictCharField(max_length=100, required=False, allow_blank=True)
+    last_name = StrictCharField(max_length=100, required=False, allow_blank=True)
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
-    phone = serializers.CharField(
+    phone = StrictCharField(
         max_length=40, required=False, allow_blank=True, help_text="E.164, e.g. +13125550142"
     )
-    address_line1 = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    address_line2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    region = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    address_line1 = StrictCharField(max_length=200, required=False, allow_blank=True)
+    address_line2 = StrictCharField(max_length=200, required=False, allow_blank=True)
+    city = StrictCharField(max_length=100, required=False, allow_blank=True)
+    region = StrictCharField(max_length=100, required=False, allow_blank=True)
+    postal_code = StrictCharField(max_length=20, required=False, allow_blank=True)
     preferred_language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
     preferred_channel = serializers.ChoiceField(
         choices=Channel.choices, required=False, allow_blank=True, help_text="Empty: no preference."
@@ -84,13 +85,13 @@ class _ContactFields(serializers.Serializer):
 
 
 class CitizenCreateSerializer(_ContactFields):
-    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    consent_contact = serializers.BooleanField(
+    first_name = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
+    last_name = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
+    consent_contact = StrictBooleanField(
         required=False, allow_null=True, default=None,
         help_text="Given (true) or refused (false) now; omit when not asked.",
     )  # fmt: skip
-    consent_surveys = serializers.BooleanField(
+    consent_surveys = StrictBooleanField(
         required=False, allow_null=True, default=None,
         help_text="Given (true) or refused (false) now; omit when not asked.",
     )  # fmt: skip
@@ -108,7 +109,7 @@ class CitizenChangeSerializer(_ContactFields):
     its own history and is not changed here."""
 
 
-class MergeSerializer(serializers.Serializer):
+class MergeSerializer(InputSerializer):
     other = serializers.IntegerField(
         min_value=1, help_text="The record merged into this one; it becomes a tombstone."
     )

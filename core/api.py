@@ -11,8 +11,15 @@ from rest_framework.response import Response
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     # Imported here: rest_framework.views imports this module's authentication (settings).
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
     from rest_framework.views import exception_handler as drf_exception_handler
 
+    # Django's own exceptions (get_object_or_404, scoping) in the API's terms first.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -76,12 +83,40 @@ class IsStaffMember(permissions.BasePermission):
 
 
 class CreatedCursorPagination(pagination.CursorPagination):
-    """Cursor pagination (no OFFSET): stable under inserts, cheap at any depth."""
+    """Cursor pagination (no OFFSET): stable under inserts, cheap at any depth.
+
+    A bad `cursor` or `page_size` is the client's input error: 400, not DRF's 404 or a silent
+    default."""
 
     ordering = ("-created_at", "-id")
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]}
+            )
+        return int(raw)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except exceptions.NotFound:
+            raise exceptions.ValidationError(
+                {self.cursor_query_param: ["Invalid cursor."]}
+            ) from None
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
 
 
 # --- preconditions: no silent overwrite -----------------------------------------------------

@@ -44,11 +44,17 @@ ERRORS = {
 
 def add_error_responses(result, generator, request, public):
     """Document the error answers every operation can give, in the one error body shape."""
-    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR_SCHEMA
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             if not path.startswith("/api/v1/"):
                 continue
+            # Request bodies refuse unknown fields (core.api_fields.InputSerializer).
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                name = content.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
+                if name in schemas:
+                    schemas[name]["additionalProperties"] = False
             codes = ["401", "403", "429"]
             if "{" in path:
                 codes.append("404")

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from kombu.exceptions import OperationalError as BrokerError
 from redis import Redis
@@ -91,3 +92,11 @@ def _check_broker() -> str:
         return "ok"
     except (BrokerError, OSError, CeleryTimeout) as exc:
         return f"error: {type(exc).__name__}"
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404 for a URL nothing answers: the API's error body under /api/, else the page."""
+    if request.path_info.startswith("/api/"):
+        body = {"code": "not_found", "message": "No such resource.", "fields": {}}
+        return JsonResponse({"error": body}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -22,6 +22,7 @@ from agencies.models import Agency
 from cases.api import service_error
 from cases.selectors import categories_for_intake
 from citizens.selectors import citizens_visible
+from core.api_filters import Rfc3339Filter
 from core.scoping import user_agency_id
 from feedback import selectors, services
 from feedback.models import FeedbackSubmission
@@ -38,8 +39,8 @@ class FeedbackApiFilter(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=FeedbackSubmission.Kind.choices)
     category = django_filters.CharFilter(field_name="category__code")
     citizen = django_filters.NumberFilter(field_name="citizen_id")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = Rfc3339Filter(field_name="created_at", lookup_expr="gte")
+    created_before = Rfc3339Filter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = FeedbackSubmission

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework import serializers
 
+from core.api_fields import InputSerializer, StrictBooleanField, StrictCharField
 from feedback.models import FeedbackSubmission
 from feedback.selectors import GROUPS
 
@@ -39,26 +40,20 @@ class FeedbackSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FeedbackCreateSerializer(serializers.Serializer):
+class FeedbackCreateSerializer(InputSerializer):
     """Feedback a portal sends on behalf of a citizen, to the caller's agency."""
 
     kind = serializers.ChoiceField(choices=FeedbackSubmission.Kind.choices)
-    message = serializers.CharField(min_length=1, max_length=5000)
-    category = serializers.CharField(
+    message = StrictCharField(min_length=1, max_length=5000)
+    category = StrictCharField(
         max_length=50, required=False, allow_blank=True, default="",
         help_text="A service category code of the caller's agency.",
     )  # fmt: skip
-    case_reference = serializers.CharField(
-        max_length=40, required=False, allow_blank=True, default=""
-    )
-    contact_name = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, default=""
-    )
+    case_reference = StrictCharField(max_length=40, required=False, allow_blank=True, default="")
+    contact_name = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
     contact_email = serializers.EmailField(required=False, allow_blank=True, default="")
-    contact_phone = serializers.CharField(
-        max_length=40, required=False, allow_blank=True, default=""
-    )
-    consent_contact = serializers.BooleanField(required=False, default=False)
+    contact_phone = StrictCharField(max_length=40, required=False, allow_blank=True, default="")
+    consent_contact = StrictBooleanField(required=False, default=False)
     language = serializers.ChoiceField(
         choices=LANGUAGE_CODES, required=False, default=settings.LANGUAGE_CODE
     )

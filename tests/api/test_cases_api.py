@@ -15,8 +15,13 @@ CASES = "/api/v1/cases/"
 
 
 def _create(client, world, **extra):
-    body = {"category": "pothole", "description": "Deep hole on Elm",
-            "attributes": {"size": "large"}, "reporter_email": "rosa@example.org", **extra}  # fmt: skip
+    body = {
+        "category": "pothole",
+        "description": "Deep hole on Elm",
+        "attributes": {"size": "large"},
+        "reporter_email": "rosa@example.org",
+        **extra,
+    }
     return client.post(CASES, body, format="json")
 
 
@@ -235,3 +240,32 @@ def test_a_client_over_its_rate_gets_a_429_with_the_error_body(api_as, world, mo
     assert statuses == [200, 200, 200, 429]
     limited = client.get(CASES)
     assert limited.json()["error"]["code"] == "throttled" and "Retry-After" in limited
+
+
+@pytest.mark.parametrize("url", ["/api/v1/citizens/?q=ab%00c", "/api/v1/cases/?category=a%00"])
+def test_a_nul_byte_in_the_query_is_a_400_not_a_server_error(api_as, world, url):
+    response = api_as(world.agent).get(url)
+
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid"
+
+
+def test_a_nul_byte_in_a_staff_search_is_a_400(client, world):
+    client.force_login(world.agent)
+
+    assert client.get("/staff/citizens/?q=ab%00c").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [
+        ("2026-11-24T09:30:00Z", 200),
+        ("5420-06-17T03:16:30+20:08", 200),  # valid RFC 3339, beyond PostgreSQL's offsets
+        ("0001-01-01T00:00:00+01:00", 400),  # before year 1 in UTC
+        ("2026-11-24", 400),
+        ("", 400),
+    ],
+)
+def test_date_filters_take_rfc3339_instants_only(api_as, world, value, status):
+    response = api_as(world.agent).get(CASES, {"created_after": value})
+
+    assert response.status_code == status
