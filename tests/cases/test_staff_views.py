@@ -755,8 +755,8 @@ def test_a_citizen_record_gone_meanwhile_is_reported(agent_client, world):
 # Session, user, staff profile, the case with its events, files and referrals, the service's
 # questions, and the choices of the action forms (staff, teams, services): not per event. The
 # SLA box adds at most 5: the policy and its escalation levels, the team's calendar, its
-# opening hours and holidays.
-MAX_CASE_PAGE_QUERIES = 19
+# opening hours and holidays. The feedback panel adds 2: feedback about the case, survey answers.
+MAX_CASE_PAGE_QUERIES = 21
 
 
 @pytest.mark.parametrize("notes", [1, 30])
