@@ -7,9 +7,12 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from agencies.hooks import register_calendar_changed_hook
         from cases import tasks  # noqa: F401  (registers the Celery tasks)
+        from cases.services import cases_anonymise
         from cases.sla_services import sla_calendar_changed
         from cases.timeline import case_timeline
         from citizens.timeline import register_timeline_provider
+        from core.retention import register_retention_step
 
         register_timeline_provider(case_timeline)
         register_calendar_changed_hook(sla_calendar_changed)
+        register_retention_step("closed cases", cases_anonymise, order=10)

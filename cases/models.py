@@ -335,6 +335,8 @@ class Case(models.Model):
     updates_opted_out = models.BooleanField(default=False)
     # A link to a photo or video given by an Open311 app: shown as a link, never fetched.
     media_url = models.URLField(max_length=500, blank=True)
+    # Set when the retention policy removed the personal data (cases.services.cases_anonymise).
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     # --- SLA (written only by cases.sla_services; see DESIGN.md "SLA") ---
     sla_policy = models.ForeignKey(

@@ -558,3 +558,62 @@ def case_updates_unsubscribe(*, case: Case) -> bool:
         _audit(case, "case.updates_unsubscribed", f"citizen:{case.contact_email}",
                {"updates_opted_out": (False, True)})  # fmt: skip
     return bool(updated)
+
+
+# --- retention ------------------------------------------------------------------------------
+
+ANONYMISED_TEXT = "[removed under the retention policy]"
+# Timeline entries that carry what people wrote or said; the others (status, assignment,
+# SLA…) carry no personal data and keep the statistics whole.
+PERSONAL_EVENT_KINDS = (Kind.CREATED, Kind.NOTE, Kind.PUBLIC_UPDATE, Kind.CONTACT, Kind.ATTACHMENT,
+                        Kind.REFERRAL, Kind.TRANSFER, Kind.STATUS)  # fmt: skip
+
+
+def cases_anonymise(*, cutoff: datetime, dry_run: bool = False, batch: int = 500) -> int:
+    """Remove the personal data of cases closed before `cutoff`: description, address,
+    coordinates, answers, reporter, timeline texts and files. Kept: category, team, status,
+    priority, channel, dates, SLA figures and the link to the (separately anonymised) citizen.
+    Idempotent; each case is audited."""
+    due = Case.objects.filter(
+        status=Status.CLOSED, closed_at__lt=cutoff, anonymised_at__isnull=True
+    ).order_by("id")
+    if dry_run:
+        return due.count()
+    done = 0
+    while ids := list(due.values_list("id", flat=True)[:batch]):
+        with transaction.atomic():
+            done += _anonymise_batch(ids)
+    return done
+
+
+def _anonymise_batch(ids: list[int]) -> int:
+    from core.retention import RETENTION_ACTOR
+    from core.services import audit_record_many
+
+    cases = list(
+        Case.objects.select_for_update(skip_locked=True).filter(pk__in=ids, anonymised_at=None)
+    )
+    ids = [case.pk for case in cases]
+    for attachment in Attachment.objects.filter(case_id__in=ids):
+        attachment.file.delete(save=False)
+    Attachment.objects.filter(case_id__in=ids).delete()
+    CaseEvent.objects.filter(case_id__in=ids, kind__in=PERSONAL_EVENT_KINDS).exclude(
+        body=""
+    ).update(body="")
+    now = timezone.now()
+    Case.objects.filter(pk__in=ids).update(
+        description=ANONYMISED_TEXT, address="", latitude=None, longitude=None, attributes={},
+        reporter_email="", reporter_name="", media_url="", anonymised_at=now,
+    )  # fmt: skip
+    audit_record_many(
+        [
+            {
+                "action": "case.anonymised",
+                "obj": case,
+                "actor": RETENTION_ACTOR,
+                "changes": {"personal_data": ("kept", "removed")},
+            }
+            for case in cases
+        ]
+    )
+    return len(cases)

@@ -277,6 +277,9 @@ CASE_ATTACHMENT_MAX_BYTES = env.int("CASE_ATTACHMENT_MAX_BYTES", default=10 * 10
 # SLA sweep (cases.sla_services.sla_sweep): how often beat runs it, and how many due cases it
 # claims per transaction / per run (the next run continues where a capped run stopped).
 SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=60.0)
+# Personal data of closed cases, feedback and inactive citizens is anonymised after this
+# (manage.py apply_retention; statistics are kept). Seven years by default.
+RETENTION_DAYS = env.int("RETENTION_DAYS", default=2555)
 SLA_SWEEP_BATCH = env.int("SLA_SWEEP_BATCH", default=500)
 SLA_SWEEP_MAX_BATCHES = env.int("SLA_SWEEP_MAX_BATCHES", default=40)
 

@@ -45,7 +45,7 @@ def citizens_search(*, user: Any, query: str) -> QuerySet[Citizen]:
       `search_name`, so "Muñoz" finds "Munoz" and word order does not matter.
     """
     query = (query or "").strip()
-    citizens = citizens_visible(user=user)
+    citizens = citizens_visible(user=user).filter(anonymised_at__isnull=True)
     if not query:
         return citizens.none()
     if "@" in query:

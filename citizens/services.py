@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import ForeignObjectRel
+from django.db.models import Exists, ForeignObjectRel, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -348,3 +348,72 @@ def citizen_merge(
         changes["moved"] = (None, ", ".join(f"{label}: {n}" for label, n in sorted(moved.items())))
     audit_record(action="citizen.merged", obj=survivor, actor=actor, changes=changes)
     return survivor
+
+
+# --- retention ------------------------------------------------------------------------------
+
+ANONYMISED_NAME = "[anonymised]"
+PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone", "address_line1", "address_line2",
+                   "city", "region", "postal_code", "preferred_channel")  # fmt: skip
+
+
+def citizens_anonymise(*, cutoff: datetime, dry_run: bool = False, batch: int = 500) -> int:
+    """Remove the personal data of citizens untouched since `cutoff` once nothing that still
+    keeps personal data refers to them (any related model with `anonymised_at` must have
+    anonymised its rows: cases, feedback…; higher apps run their step first). The record
+    stays as a nameless row so counts and links keep working; the audit history of the record
+    loses its values (field names stay). Idempotent; each record is audited."""
+    due = Citizen.objects.filter(anonymised_at__isnull=True, updated_at__lt=cutoff)
+    for relation in mergeable_relations():
+        model = relation.related_model
+        if model is Citizen or not any(f.name == "anonymised_at" for f in model._meta.fields):
+            continue
+        still_kept = model._default_manager.filter(
+            **{relation.field.name: OuterRef("pk"), "anonymised_at__isnull": True}
+        )
+        due = due.exclude(Exists(still_kept))
+    due = due.order_by("id")
+    if dry_run:
+        return due.count()
+    done = 0
+    while ids := list(due.values_list("id", flat=True)[:batch]):
+        with transaction.atomic():
+            done += _anonymise_citizens(ids)
+    return done
+
+
+def _anonymise_citizens(ids: list[int]) -> int:
+    from core.models import AuditEvent
+    from core.retention import RETENTION_ACTOR
+    from core.services import audit_record_many
+
+    citizens = list(
+        Citizen.objects.select_for_update(skip_locked=True).filter(pk__in=ids, anonymised_at=None)
+    )
+    now = timezone.now()
+    for citizen in citizens:
+        for name in PERSONAL_FIELDS:
+            setattr(citizen, name, "")
+        citizen.last_name = ANONYMISED_NAME
+        citizen.anonymised_at = now
+        citizen.save()  # derived fields (search name, address key) follow
+    label = Citizen._meta.label_lower
+    history = AuditEvent.objects.filter(
+        object_type=label, object_id__in=[str(citizen.pk) for citizen in citizens]
+    )
+    for event in history:
+        if event.changes:
+            event.changes = dict.fromkeys(event.changes, "[removed]")
+            event.save(update_fields=["changes"])
+    audit_record_many(
+        [
+            {
+                "action": "citizen.anonymised",
+                "obj": citizen,
+                "actor": RETENTION_ACTOR,
+                "changes": {"personal_data": ("kept", "removed")},
+            }
+            for citizen in citizens
+        ]
+    )
+    return len(citizens)

@@ -64,6 +64,7 @@ class FeedbackSubmission(models.Model):
         "citizens.Citizen", null=True, blank=True, on_delete=models.PROTECT,
         related_name="feedback_submissions",
     )  # fmt: skip
+    anonymised_at = models.DateTimeField(null=True, blank=True)  # by the retention policy
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
     handled_at = models.DateTimeField(null=True, blank=True)
     handled_by = models.ForeignKey(
@@ -274,6 +275,7 @@ class SurveyInvitation(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    anonymised_at = models.DateTimeField(null=True, blank=True)  # by the retention policy
 
     agency_scope = "agency"
 

@@ -830,3 +830,43 @@ def survey_unsubscribe(*, invitation: SurveyInvitation) -> bool:
                               "invitations_cancelled": (None, cancelled),
                               "reminders_stopped": (None, stopped)})  # fmt: skip
     return bool(changed or cancelled or stopped)
+
+
+# --- retention ------------------------------------------------------------------------------
+
+
+def feedback_anonymise(*, cutoff: datetime, dry_run: bool = False, batch: int = 500) -> int:
+    """Remove the personal data of feedback and survey invitations made before `cutoff` (the
+    message, contact details, the address an invitation went to) and the free-text answers of
+    surveys answered before it. Kept: kinds, categories, scores, dates. Idempotent; audited."""
+    from core.retention import RETENTION_ACTOR
+    from core.services import audit_record_many
+
+    feedback = FeedbackSubmission.objects.filter(created_at__lt=cutoff, anonymised_at=None)
+    invitations = SurveyInvitation.objects.filter(
+        created_at__lt=cutoff, anonymised_at=None
+    ).exclude(status__in=[SurveyInvitation.Status.PENDING, SurveyInvitation.Status.SENDING])
+    if dry_run:
+        return feedback.count() + invitations.count()
+    done = 0
+    for rows, values in (
+        (feedback, {"message": case_services.ANONYMISED_TEXT, "contact_name": "",
+                    "contact_email": "", "contact_phone": ""}),
+        (invitations, {"email": "", "last_error": ""}),
+    ):  # fmt: skip
+        while ids := list(rows.order_by("id").values_list("id", flat=True)[:batch]):
+            with transaction.atomic():
+                locked = list(rows.model.objects.select_for_update(skip_locked=True).filter(
+                    pk__in=ids, anonymised_at=None))  # fmt: skip
+                rows.model.objects.filter(pk__in=[row.pk for row in locked]).update(
+                    anonymised_at=timezone.now(), **values
+                )
+                audit_record_many([
+                    {"action": f"{rows.model._meta.model_name}.anonymised", "obj": row,
+                     "actor": RETENTION_ACTOR, "agency_id": row.agency_id,
+                     "changes": {"personal_data": ("kept", "removed")}}
+                    for row in locked
+                ])  # fmt: skip
+                done += len(locked)
+    Answer.objects.filter(response__submitted_at__lt=cutoff).exclude(text="").update(text="")
+    return done

@@ -46,6 +46,19 @@ def _outbox_requeue(world: World) -> Call:
     return lambda: outbox_requeue(message=message, actor=world.admin)
 
 
+def _citizens_anonymise(world: World) -> Call:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from citizens.models import Citizen
+    from citizens.services import citizen_create, citizens_anonymise
+
+    old = citizen_create(actor=None, first_name="Olga", last_name="Old", email="o@example.org")
+    Citizen.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=4000))
+    return lambda: citizens_anonymise(cutoff=timezone.now() - timedelta(days=3000))
+
+
 def _api_token_create(world: World) -> Call:
     from core.services import api_token_create
 
@@ -221,6 +234,7 @@ SCENARIOS: dict[str, Callable[[World], Call]] = {
     "citizens.services.citizen_update": _citizen_update,
     "citizens.services.citizen_consent_set": _citizen_consent_set,
     "citizens.services.citizen_merge": _citizen_merge,
+    "citizens.services.citizens_anonymise": _citizens_anonymise,
     "core.services.outbox_requeue": _outbox_requeue,
     "core.services.api_token_create": _api_token_create,
     "core.services.api_token_revoke": _api_token_revoke,
@@ -258,10 +272,11 @@ def _case(world: World, status: str = "new", **fields):
         extra.update(resolved_at=now, resolution_code="resolved", citizen_contacted=True)
     if status == "closed":
         extra.update(closed_at=now)
+    extra.update(fields)
     return Case.objects.create(
         reference=f"CRM-2026-{Case.objects.count():06d}", agency=world.agency, category=category,
         description="Pothole on Main St", channel="phone", status=status, team=category.owning_team,
-        reporter_email="r@example.org", **extra, **fields,
+        reporter_email="r@example.org", **extra,
     )  # fmt: skip
 
 
@@ -352,6 +367,11 @@ def _cases_scenarios() -> dict[str, Callable[[World], Call]]:
             )
         ),
         "cases.open311.services.open311_request_create": open311_request,
+        "cases.services.cases_anonymise": lambda w: (
+            lambda c=_case(w, "closed", closed_at=timezone.now() - timedelta(days=4000)): (
+                s.cases_anonymise(cutoff=timezone.now() - timedelta(days=3000))
+            )
+        ),
         "cases.services.case_change": lambda w: (
             lambda c=_case(w, "open"): s.case_change(case=c, priority="urgent", actor=w.agent)
         ),
@@ -561,6 +581,14 @@ def _feedback_scenarios() -> dict[str, Callable[[World], Call]]:
         "feedback.services.surveys_expire": expire,
         "feedback.services.survey_respond": respond,
         "feedback.services.survey_unsubscribe": unsubscribe,
+        "feedback.services.feedback_anonymise": lambda w: (
+            lambda fb=feedback(w): (
+                FeedbackSubmission.objects.filter(pk=fb.pk).update(
+                    created_at=timezone.now() - timedelta(days=4000)
+                ),
+                f.feedback_anonymise(cutoff=timezone.now() - timedelta(days=3000)),
+            )
+        ),
     }
 
 
