@@ -9,10 +9,13 @@ class CasesConfig(AppConfig):
         from cases import tasks  # noqa: F401  (registers the Celery tasks)
         from cases.services import cases_anonymise
         from cases.sla_services import sla_calendar_changed
+        from cases.subject_access import case_subject_access
         from cases.timeline import case_timeline
+        from citizens.subject_access import register_subject_access_provider
         from citizens.timeline import register_timeline_provider
         from core.retention import register_retention_step
 
         register_timeline_provider(case_timeline)
+        register_subject_access_provider(case_subject_access)
         register_calendar_changed_hook(sla_calendar_changed)
         register_retention_step("closed cases", cases_anonymise, order=10)

@@ -417,3 +417,13 @@ def _anonymise_citizens(ids: list[int]) -> int:
         ]
     )
     return len(citizens)
+
+
+def citizen_subject_access_exported(*, citizen: Citizen, actor: Any, fmt: str) -> None:
+    """Record that everything held on `citizen` was disclosed (a subject access export)."""
+    audit_record(
+        action="citizen.subject_access_exported",
+        obj=citizen,
+        actor=actor,
+        changes={"format": (None, fmt)},
+    )

@@ -12,4 +12,10 @@ urlpatterns = [
     path("<int:pk>/consent/", views.citizen_consent, name="consent"),
     path("<int:pk>/duplicates/", views.citizen_duplicates, name="duplicates"),
     path("<int:pk>/merge/<int:other_pk>/", views.citizen_merge, name="merge"),
+    path("<int:pk>/subject-access/", views.citizen_subject_access, name="subject_access"),
+    path(
+        "<int:pk>/subject-access.json",
+        views.citizen_subject_access_json,
+        name="subject_access_json",
+    ),
 ]

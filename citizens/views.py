@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from citizens import selectors, services
 from citizens.forms import (
@@ -20,6 +21,7 @@ from citizens.forms import (
     MergeForm,
 )
 from citizens.models import ConsentKind, ConsentSource
+from citizens.subject_access import citizen_subject_access as citizen_subject_access_data
 from citizens.timeline import citizen_timeline
 from core.permissions import has_role, staff_required
 
@@ -226,3 +228,42 @@ def citizen_merge(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
             "moving": selectors.citizen_related_counts(citizen=other),
         },
     )
+
+
+# --- subject access (supervisors: a disclosure of everything held, audited) --------------------
+
+
+@require_GET
+@staff_required("supervisor")
+def citizen_subject_access(request: HttpRequest, pk: int) -> HttpResponse:
+    """Printable page of everything the agency holds on the citizen."""
+    citizen, moved = _live_or_redirect(request, pk, "citizens:subject_access")
+    if moved:
+        return moved
+    export = citizen_subject_access_data(citizen=citizen, user=request.user)
+    services.citizen_subject_access_exported(citizen=citizen, actor=request.user, fmt="html")
+    response = render(
+        request, "citizens/subject_access.html", {"citizen": citizen, "export": export}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@staff_required("supervisor")
+def citizen_subject_access_json(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same as JSON, as a download."""
+    citizen, moved = _live_or_redirect(request, pk, "citizens:subject_access_json")
+    if moved:
+        return moved
+    export = citizen_subject_access_data(citizen=citizen, user=request.user)
+    services.citizen_subject_access_exported(citizen=citizen, actor=request.user, fmt="json")
+    response = JsonResponse(
+        export.as_data(), encoder=DjangoJSONEncoder, json_dumps_params={"indent": 2}
+    )
+    stamp = export.generated_at.strftime("%Y%m%d")
+    response["Content-Disposition"] = (
+        f'attachment; filename="subject-access-{citizen.pk}-{stamp}.json"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response

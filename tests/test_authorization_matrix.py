@@ -240,6 +240,9 @@ MATRIX: dict[str, Expect] = {
     "citizens:consent": staff_object(_citizen, shared=True, method="post", ok={302, 400}),
     "citizens:duplicates": staff_object(_citizen, shared=True),
     "citizens:merge": staff_object(_citizen_pair, minimum="supervisor", shared=True),
+    # Everything the caller's agency holds on the (shared) person: supervisors, audited.
+    "citizens:subject_access": staff_object(_citizen, minimum="supervisor", shared=True),
+    "citizens:subject_access_json": staff_object(_citizen, minimum="supervisor", shared=True),
     # --- staff feedback pages (an empty POST to a form is a form error: 400) --------------------
     "feedback:list": staff(),
     "feedback:detail": staff_object(_feedback),
