@@ -326,13 +326,23 @@ class Results:
         return [m for m in self.months if m.sent or m.answered or m.csat_count or m.nps_count]
 
 
+# No survey predates the year 2000 or follows 9000: dates outside are moved inside, so that
+# "year 1" or "year 9999" in a request (or a typo in the form) cannot overflow the date maths.
+EARLIEST, LATEST = date(2000, 1, 1), date(9000, 12, 31)
+
+
+def _within_reason(day: date) -> date:
+    return min(max(day, EARLIEST), LATEST)
+
+
 def results_period(start: date | None, end: date | None, today: date | None = None):
     """Default: the last twelve months up to today, as [start, end] dates (end inclusive)."""
     today = today or timezone.localdate()
-    end = end or today
+    end = _within_reason(end or today)
+    start = _within_reason(start) if start else None
     if start is None:  # the first day of the month eleven months before `end`'s
         months = end.year * 12 + end.month - 1 - 11
-        start = date(months // 12, months % 12 + 1, 1)
+        start = _within_reason(date(months // 12, months % 12 + 1, 1))
     if start > end:
         start, end = end, start
     start = max(start, end - timedelta(days=MAX_PERIOD_DAYS))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -139,3 +140,13 @@ def test_neutralise_cell():
         assert neutralise_cell(risky) == "'" + risky
     assert neutralise_cell("Fine") == "Fine"
     assert neutralise_cell(-1) == -1  # numbers are not text a spreadsheet evaluates
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [(None, date(1, 7, 24)), (date(1, 1, 1), None), (date(9999, 12, 31), date(9999, 12, 31))],
+)
+def test_a_far_fetched_period_is_moved_within_reason_not_a_crash(start, end):
+    first, last = selectors.results_period(start, end, today=date(2026, 11, 24))
+
+    assert date(2000, 1, 1) <= first <= last <= date(9000, 12, 31)
