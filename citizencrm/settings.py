@@ -332,8 +332,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
+        "core.api_throttles.UserThrottle",
+        "core.api_throttles.AnonThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": env("API_THROTTLE_USER", default="1200/min"),

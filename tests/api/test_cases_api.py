@@ -269,3 +269,17 @@ def test_date_filters_take_rfc3339_instants_only(api_as, world, value, status):
     response = api_as(world.agent).get(CASES, {"created_after": value})
 
     assert response.status_code == status
+
+
+def test_the_api_keeps_working_when_the_throttles_cache_is_down(api_as, world, settings):
+    client = api_as(world.agent)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+
+    assert client.get(CASES).status_code == 200
+    assert _create(client, world).status_code == 201
