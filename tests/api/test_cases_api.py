@@ -283,3 +283,19 @@ def test_the_api_keeps_working_when_the_throttles_cache_is_down(api_as, world, s
 
     assert client.get(CASES).status_code == 200
     assert _create(client, world).status_code == 201
+
+
+def test_a_case_referred_away_stays_readable_through_the_api_but_not_writable(
+    api_as, world, new_case
+):
+    services.case_refer(case=new_case, category=world.other_category, reason="Tax matter",
+                        actor=world.agent)  # fmt: skip
+    sender, receiver = api_as(world.agent), api_as(world.other_agent)
+    url = f"{CASES}{new_case.reference}/"
+
+    assert sender.get(url).status_code == 200
+    assert sender.get(f"{url}events/").status_code == 200
+    assert sender.post(f"{url}notes/", {"body": "more"}, format="json").status_code == 404
+    assert sender.patch(url, {"priority": "high"}, format="json",
+                        HTTP_IF_MATCH="*").status_code == 404  # fmt: skip
+    assert receiver.post(f"{url}notes/", {"body": "ours now"}, format="json").status_code == 201
