@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases import services
-from cases.models import Case, CaseEvent
+from cases.models import Attachment, Case, CaseEvent
 from core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -299,3 +301,21 @@ def test_a_case_referred_away_stays_readable_through_the_api_but_not_writable(
     assert sender.patch(url, {"priority": "high"}, format="json",
                         HTTP_IF_MATCH="*").status_code == 404  # fmt: skip
     assert receiver.post(f"{url}notes/", {"body": "ours now"}, format="json").status_code == 201
+
+
+def test_an_uploaded_name_never_reaches_the_disk_path(api_as, world, new_case, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    client = api_as(world.agent)
+    upload = SimpleUploadedFile("../../../etc/passwd.txt", b"Plain words")
+
+    created = client.post(f"{CASES}{new_case.reference}/attachments/", {"file": upload},
+                          format="multipart")  # fmt: skip
+
+    assert created.status_code == 201
+    attachment = Attachment.objects.get(token=created.json()["token"])
+    stored = Path(attachment.file.path).resolve()
+    assert stored.is_relative_to(tmp_path.resolve()) and ".." not in attachment.file.name
+    assert "passwd" not in attachment.file.name
+    download = client.get(f"{CASES}{new_case.reference}/attachments/{attachment.token}/")
+    assert "attachment;" in download["Content-Disposition"]
+    assert "/" not in download["Content-Disposition"].split("filename=")[1]
