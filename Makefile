@@ -79,7 +79,8 @@ chaos: setup
 	$(PY) -m pytest -m slow $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo "chaos: no slow suites yet (they arrive with the reliability issue)"; [ $$rc -eq 5 ] || exit $$rc; }
 
 bench: setup
-	@echo "bench: not yet; the benchmark arrives with the performance issue (bench/README.md)"
+	$(DEVSTACK); \
+	BENCH_CASES="$(BENCH_CASES)" $(PY) bench/run.py $(BENCH_ARGS)
 
 services-down:
 	$(PY) -m citizencrm.devstack down

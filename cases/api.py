@@ -126,7 +126,8 @@ class CaseViewSet(
         )
 
     def _answer(self, case: Case, code: int = status.HTTP_200_OK) -> Response:
-        case.refresh_from_db()
+        # One query for the case and what the serializer shows of it (not one per relation).
+        case = Case.objects.select_related("agency", "category", "team", "assignee").get(pk=case.pk)
         return Response(CaseSerializer(case).data, status=code, headers={"ETag": etag_for(case)})
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:

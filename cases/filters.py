@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Team
-from cases.forms import StaffChoiceField, staff_of_agency, style
+from cases.forms import InlineSelect, StaffChoiceField, staff_of_agency, style
 from cases.models import Case, Priority, ServiceCategory
 
 OPEN = "open"
@@ -35,25 +35,47 @@ class StaffFilter(django_filters.ModelChoiceFilter):
 
 class CaseFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=STATUS_CHOICES, method="filter_status", empty_label=None
+        label=_("Status"),
+        choices=STATUS_CHOICES,
+        method="filter_status",
+        empty_label=None,
+        widget=InlineSelect,
     )
     priority = django_filters.ChoiceFilter(
-        label=_("Priority"), choices=Priority.choices, empty_label=_("Any priority")
+        label=_("Priority"),
+        choices=Priority.choices,
+        empty_label=_("Any priority"),
+        widget=InlineSelect,
     )
     category = django_filters.ModelChoiceFilter(
-        label=_("Service"), queryset=ServiceCategory.objects.none(), empty_label=_("Any service")
+        label=_("Service"),
+        queryset=ServiceCategory.objects.none(),
+        empty_label=_("Any service"),
+        widget=InlineSelect,
     )
     team = django_filters.ModelChoiceFilter(
-        label=_("Team"), queryset=Team.objects.none(), empty_label=_("Any team")
+        label=_("Team"),
+        queryset=Team.objects.none(),
+        empty_label=_("Any team"),
+        widget=InlineSelect,
     )
     assignee = StaffFilter(
-        label=_("Assigned to"), queryset=staff_of_agency(None).none(), empty_label=_("Anyone")
+        label=_("Assigned to"),
+        queryset=staff_of_agency(None).none(),
+        empty_label=_("Anyone"),
+        widget=InlineSelect,
     )
     channel = django_filters.ChoiceFilter(
-        label=_("Channel"), choices=Case.Channel.choices, empty_label=_("Any channel")
+        label=_("Channel"),
+        choices=Case.Channel.choices,
+        empty_label=_("Any channel"),
+        widget=InlineSelect,
     )
     sla_state = django_filters.ChoiceFilter(
-        label=_("SLA state"), choices=Case.SlaState.choices, empty_label=_("Any SLA state")
+        label=_("SLA state"),
+        choices=Case.SlaState.choices,
+        empty_label=_("Any SLA state"),
+        widget=InlineSelect,
     )
     created_from = django_filters.DateFilter(
         label=_("Created from"),

@@ -100,10 +100,19 @@ def keyset_page(
     page_qs = cases
     if position:
         moment, pk = position
+        # The redundant bound on created_at alone is what the index can seek to; the OR only
+        # breaks ties. Without it PostgreSQL walks (and filters out) every row before the
+        # cursor, so a page got slower the deeper it was (bench/README.md).
         if descending:
-            page_qs = page_qs.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=pk))
+            page_qs = page_qs.filter(
+                Q(created_at__lte=moment),
+                Q(created_at__lt=moment) | Q(created_at=moment, id__lt=pk),
+            )
         else:
-            page_qs = page_qs.filter(Q(created_at__gt=moment) | Q(created_at=moment, id__gt=pk))
+            page_qs = page_qs.filter(
+                Q(created_at__gte=moment),
+                Q(created_at__gt=moment) | Q(created_at=moment, id__gt=pk),
+            )
     rows = list(queue_rows(page_qs).order_by(*order)[: size + 1])
     next_cursor = _encode(rows[size - 1]) if len(rows) > size else None
     return Page(rows=rows[:size], next_cursor=next_cursor, count_label=count_capped(cases))

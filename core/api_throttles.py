@@ -18,7 +18,8 @@ class _FailOpen:
         try:
             return super().allow_request(request, view)
         except Exception as exc:  # the cache backend's connection errors vary by client
-            logger.warning("API throttle skipped: the cache is unavailable (%s)", type(exc).__name__)
+            reason = type(exc).__name__
+            logger.warning("API throttle skipped: the cache is unavailable (%s)", reason)
             return True
 
     def get_ident(self, request) -> str:

@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): the synthetic data generator, the measurements, their results."""
