@@ -137,3 +137,48 @@ def test_staff_triage_pages(page, world):
     feedback.refresh_from_db()
     assert feedback.follow_up_case is not None
     expect(page.locator("main")).to_contain_text(feedback.follow_up_case.reference)
+
+
+def test_the_survey_can_be_answered_with_the_keyboard_alone(page, world, survey, make_citizen,
+                                                            close_case):  # fmt: skip
+    from feedback.links import survey_token
+    from feedback.models import SurveyInvitation
+
+    citizen = make_citizen(language="en", first_name="Kim")
+    close_case(citizen)
+    services.surveys_dispatch(now=timezone.now())
+    invitation = SurveyInvitation.objects.get(citizen=citizen)
+    page.goto(f"{page.base_url}/en/survey/{survey_token(invitation.pk)}/")
+
+    def tab_to(selector: str) -> None:
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+                outline = page.evaluate(
+                    "() => getComputedStyle(document.activeElement).outlineStyle"
+                )
+                assert outline != "none", f"{selector} has no visible focus"
+                return
+        raise AssertionError(f"{selector} cannot be reached with the Tab key")
+
+    questions = {q.code: q.pk for q in survey.questions.all()}
+    tab_to(f"#id_q{questions['resolved']}_0")
+    page.keyboard.press("Space")  # yes
+    tab_to(f"[name=q{questions['csat']}]")
+    page.keyboard.press("Space")
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")  # a radio group moves with the arrows: 4
+    tab_to(f"[name=q{questions['nps']}]")
+    page.keyboard.press("Space")
+    tab_to("textarea")
+    page.keyboard.type("Quick and kind.")
+    tab_to("form button[type=submit]")
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert page.url.rstrip("/").endswith("thanks")
+    answers = {
+        a.question.code: (a.number, a.text) for a in SurveyResponse.objects.get().answers.all()
+    }
+    assert answers["resolved"] == (1, "") and answers["csat"] == (4, "")
+    assert answers["comment"] == (None, "Quick and kind.")
