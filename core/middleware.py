@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+
+logger = logging.getLogger(__name__)
 
 
 class RejectNulBytesMiddleware:
@@ -24,3 +28,32 @@ class RejectNulBytesMiddleware:
                 return JsonResponse({"error": body}, status=400)
             return HttpResponseBadRequest(message)
         return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """While PostgreSQL is unreachable (a restart, a failover) answer 503 with Retry-After,
+    not a 500: nothing was saved, and the client may simply try again shortly. The next
+    request after the database is back gets a fresh connection (CONN_HEALTH_CHECKS)."""
+
+    RETRY_AFTER_SECONDS = 30
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        from django.db import InterfaceError, OperationalError
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("database unavailable: %s", type(exception).__name__)
+        message = "The service is briefly unavailable; nothing was saved. Please try again."
+        if request.path_info.startswith("/api/"):
+            body = {"code": "unavailable", "message": message, "fields": {}}
+            response: HttpResponse = JsonResponse({"error": body}, status=503)
+        else:
+            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        return response

@@ -319,3 +319,18 @@ def test_an_uploaded_name_never_reaches_the_disk_path(api_as, world, new_case, s
     download = client.get(f"{CASES}{new_case.reference}/attachments/{attachment.token}/")
     assert "attachment;" in download["Content-Disposition"]
     assert "/" not in download["Content-Disposition"].split("filename=")[1]
+
+
+def test_an_unreachable_database_is_a_503_to_retry_not_a_500(api_as, world, monkeypatch):
+    from django.db import OperationalError
+
+    client = api_as(world.agent)
+
+    def gone(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("cases.selectors.cases_visible", gone)
+    response = client.get(CASES)
+
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert response.json()["error"]["code"] == "unavailable"

@@ -146,6 +146,7 @@ def test_the_system_recovers_from_a_database_restart_and_loses_no_email(tmp_path
             "requests_before": sum(before.values()), "created_before": before[201],
             "requests_during_outage": DURING, "created_during_outage": during[201],
             "failed_during_outage": DURING - during[201],
+            "answers_during_outage": dict(during),
             "seconds_to_recover_after_restart": recovery_seconds,
             "requests_after": sum(after.values()), "created_after": after[201],
             "receipts_owed": created, "receipts_delivered": len(delivered),
@@ -157,6 +158,8 @@ def test_the_system_recovers_from_a_database_restart_and_loses_no_email(tmp_path
         ARTIFACT.write_text(json.dumps(figures, indent=2))
         print("postgres restart:", figures)
         assert before == {201: BEFORE} and after == {201: AFTER}
+        # During the outage: "try again" (503) or no answer at all, never a half-done case.
+        assert set(during) <= {503, 0}, during
         assert figures["lost"] == 0 and figures["duplicated"] == 0
     finally:
         for process in processes:
