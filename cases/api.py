@@ -35,7 +35,7 @@ from cases.serializers import (
 )
 from citizens.selectors import citizens_visible
 from core.api import PreconditionFailed, check_if_match, etag_for
-from core.api_filters import Rfc3339Filter
+from core.api_filters import Rfc3339Filter, StrictFilterSet
 from core.scoping import get_scoped_object_or_404, scope_queryset
 
 
@@ -78,7 +78,7 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-class CaseApiFilter(django_filters.FilterSet):
+class CaseApiFilter(StrictFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Case.Status.choices)
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices)
     channel = django_filters.MultipleChoiceFilter(choices=Case.Channel.choices)

@@ -122,8 +122,17 @@ class TransitionSerializer(InputSerializer):
     note = StrictCharField(max_length=10000, required=False, allow_blank=True, default="")
 
 
+class _StrictUserField(serializers.PrimaryKeyRelatedField):
+    """A user id or null; not "" (which DRF would quietly read as null: unassign)."""
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":
+            self.fail("incorrect_type", data_type="str")
+        return super().run_validation(data)
+
+
 class AssignSerializer(InputSerializer):
-    assignee = serializers.PrimaryKeyRelatedField(
+    assignee = _StrictUserField(
         queryset=get_user_model().objects.filter(is_active=True), allow_null=True,
         help_text="A user id of the case's agency, or null to unassign.",
     )  # fmt: skip

@@ -29,3 +29,23 @@ class Rfc3339Field(forms.Field):
 
 class Rfc3339Filter(django_filters.Filter):
     field_class = Rfc3339Field
+
+
+class StrictFilterSet(django_filters.FilterSet):
+    """Query parameters exactly as the schema describes them: a parameter given is not empty,
+    and one that takes a single value is not repeated (which one would count?)."""
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name, flt in self.filters.items():
+            if name not in self.data:
+                continue
+            values = self.data.getlist(name) if hasattr(self.data, "getlist") else [self.data[name]]
+            multiple = isinstance(flt, django_filters.MultipleChoiceFilter)
+            if any(value == "" for value in values):
+                self.form.add_error(name, "Give a value or leave the parameter out.")
+                valid = False
+            elif len(values) > 1 and not multiple:
+                self.form.add_error(name, "Give this parameter once.")
+                valid = False
+        return valid

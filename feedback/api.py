@@ -22,7 +22,7 @@ from agencies.models import Agency
 from cases.api import service_error
 from cases.selectors import categories_for_intake
 from citizens.selectors import citizens_visible
-from core.api_filters import Rfc3339Filter
+from core.api_filters import Rfc3339Filter, StrictFilterSet
 from core.scoping import user_agency_id
 from feedback import selectors, services
 from feedback.models import FeedbackSubmission
@@ -34,7 +34,7 @@ from feedback.serializers import (
 )
 
 
-class FeedbackApiFilter(django_filters.FilterSet):
+class FeedbackApiFilter(StrictFilterSet):
     status = django_filters.ChoiceFilter(choices=FeedbackSubmission.Status.choices)
     kind = django_filters.MultipleChoiceFilter(choices=FeedbackSubmission.Kind.choices)
     category = django_filters.CharFilter(field_name="category__code")

@@ -334,3 +334,30 @@ def test_an_unreachable_database_is_a_503_to_retry_not_a_500(api_as, world, monk
 
     assert response.status_code == 503 and response["Retry-After"] == "30"
     assert response.json()["error"]["code"] == "unavailable"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["citizen=", "team=1&team=2", "assignee=", "status=new&status=open&priority="],
+)
+def test_an_empty_or_repeated_single_filter_is_a_400(api_as, world, query):
+    response = api_as(world.agent).get(f"{CASES}?{query}")
+
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid"
+
+
+def test_repeating_a_multiple_choice_filter_is_fine(api_as, world, new_case):
+    response = api_as(world.agent).get(f"{CASES}?status=new&status=open")
+
+    assert [row["reference"] for row in response.json()["results"]] == [new_case.reference]
+
+
+def test_an_empty_string_is_not_read_as_unassign(api_as, world, new_case):
+    services.case_assign(case=new_case, assignee=world.agent, actor=world.agent)
+    response = api_as(world.agent).post(
+        f"{CASES}{new_case.reference}/assign/", {"assignee": ""}, format="json"
+    )
+
+    assert response.status_code == 400
+    new_case.refresh_from_db()
+    assert new_case.assignee == world.agent
