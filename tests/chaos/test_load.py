@@ -66,6 +66,13 @@ def _gunicorn(port: int) -> subprocess.Popen:
             "gthread",
             "--log-level",
             "warning",
+            # Keep-alive longer than any pause between a user's requests: otherwise the
+            # server may close an idle connection just as the client reuses it (a client-side
+            # ConnectionError that says nothing about the application).
+            "--keep-alive",
+            "60",
+            "--timeout",
+            "120",
         ],
         env=env,
     )
