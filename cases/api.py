@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
@@ -33,17 +32,11 @@ from cases.serializers import (
     TextSerializer,
     TransitionSerializer,
 )
+from cases.uploads import attachment_response
 from citizens.selectors import citizens_visible
 from core.api import PreconditionFailed, check_if_match, etag_for
 from core.api_filters import Rfc3339Filter, StrictFilterSet
 from core.scoping import get_scoped_object_or_404, scope_queryset
-
-
-def service_error(exc: DjangoValidationError) -> exceptions.ValidationError:
-    """A service's refusal as the API's 400 body (field errors kept by field)."""
-    if hasattr(exc, "error_dict"):
-        return exceptions.ValidationError(exc.message_dict)
-    return exceptions.ValidationError({"non_field_errors": exc.messages})
 
 
 def _category(user: Any, code: str) -> ServiceCategory:
@@ -146,12 +139,9 @@ class CaseViewSet(
             citizen = citizens_visible(user=request.user).filter(pk=citizen_id).first()
             if citizen is None:
                 raise exceptions.ValidationError({"citizen": ["No such citizen."]})
-        try:
-            case = services.case_create(
-                category=category, actor=request.user, citizen=citizen, **fields
-            )
-        except DjangoValidationError as exc:
-            raise service_error(exc) from exc
+        case = services.case_create(
+            category=category, actor=request.user, citizen=citizen, **fields
+        )
         return self._answer(case, status.HTTP_201_CREATED)
 
     @extend_schema(request=CaseChangeSerializer, responses={200: CaseSerializer})
@@ -172,15 +162,6 @@ class CaseViewSet(
             )
         except services.CaseChanged as exc:
             raise PreconditionFailed() from exc
-        except DjangoValidationError as exc:
-            raise service_error(exc) from exc
-        return self._answer(case)
-
-    def _run(self, case: Case, run) -> Response:
-        try:
-            run(case)
-        except DjangoValidationError as exc:
-            raise service_error(exc) from exc
         return self._answer(case)
 
     @extend_schema(request=TransitionSerializer, responses={200: CaseSerializer})
@@ -189,12 +170,8 @@ class CaseViewSet(
         case = self._writable(reference)  # first: another agency's case is a 404, not a 400
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._run(
-            case,
-            lambda case: services.case_transition(
-                case=case, actor=request.user, **data.validated_data
-            ),
-        )
+        services.case_transition(case=case, actor=request.user, **data.validated_data)
+        return self._answer(case)
 
     @extend_schema(request=AssignSerializer, responses={200: CaseSerializer})
     @action(detail=True, methods=["post"])
@@ -203,14 +180,11 @@ class CaseViewSet(
         data = AssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         assignee = data.validated_data["assignee"]
-
-        def run(case: Case) -> None:
-            if assignee is None:
-                services.case_unassign(case=case, actor=request.user)
-            else:
-                services.case_assign(case=case, assignee=assignee, actor=request.user)
-
-        return self._run(case, run)
+        if assignee is None:
+            services.case_unassign(case=case, actor=request.user)
+        else:
+            services.case_assign(case=case, assignee=assignee, actor=request.user)
+        return self._answer(case)
 
     @extend_schema(responses={200: EventSerializer(many=True)})
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
@@ -224,10 +198,7 @@ class CaseViewSet(
         case = self._writable(reference)
         data = TextSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            event = write(case=case, body=data.validated_data["body"], actor=request.user)
-        except DjangoValidationError as exc:
-            raise service_error(exc) from exc
+        event = write(case=case, body=data.validated_data["body"], actor=request.user)
         return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TextSerializer, responses={201: EventSerializer})
@@ -262,15 +233,12 @@ class CaseViewSet(
         case = self._writable(reference)
         data = AttachmentUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            attachment = services.case_attach(
-                case=case,
-                upload=data.validated_data["file"],
-                actor=request.user,
-                is_public=data.validated_data["is_public"],
-            )
-        except DjangoValidationError as exc:
-            raise service_error(exc) from exc
+        attachment = services.case_attach(
+            case=case,
+            upload=data.validated_data["file"],
+            actor=request.user,
+            is_public=data.validated_data["is_public"],
+        )
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
@@ -286,18 +254,7 @@ class CaseViewSet(
         attachment = Attachment.objects.filter(case=case, token=token).first()
         if attachment is None:
             raise Http404("No such attachment.")
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError:
-            raise Http404("The file is missing.") from None
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type=attachment.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return attachment_response(attachment)
 
 
 class SlaBreachViewSet(viewsets.GenericViewSet):

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
@@ -39,6 +39,7 @@ from cases.forms import (
 )
 from cases.hooks import render_case_panels
 from cases.models import Attachment, Case, CaseEvent, Priority, ServiceCategory
+from cases.uploads import attachment_response
 from citizens import selectors as citizen_selectors
 from core.permissions import staff_required
 from core.scoping import get_scoped_object_or_404, user_agency_id
@@ -616,19 +617,7 @@ def attachment_download(request: HttpRequest, reference: str, token: str) -> Htt
     """A file of a case the caller may read, as a download typed by its detected content."""
     case = get_scoped_object_or_404(Case.objects.all(), request.user, reference=reference)
     attachment = get_object_or_404(Attachment, case=case, token=token)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(attachment)
 
 
 # --- the SLA board (supervisors) ------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -111,10 +110,7 @@ class CitizenViewSet(
         created anyway: two people may share a name, an email or an address)."""
         data = CitizenCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            citizen = services.citizen_create(actor=request.user, **data.validated_data)
-        except DjangoValidationError as exc:
-            raise service_error(exc) from exc
+        citizen = services.citizen_create(actor=request.user, **data.validated_data)
         citizen.possible_duplicates = selectors.citizen_duplicates_of(
             user=request.user, citizen=citizen
         )
@@ -139,8 +135,6 @@ class CitizenViewSet(
             )
         except services.CitizenChanged as exc:
             raise PreconditionFailed() from exc
-        except DjangoValidationError as exc:
-            raise service_error(exc) from exc
         return self._answer(citizen)
 
     @extend_schema(request=MergeSerializer, responses={200: CitizenSerializer})
@@ -158,24 +152,13 @@ class CitizenViewSet(
         )
         if other is None:
             raise exceptions.ValidationError({"other": ["No such citizen (or already merged)."]})
-        try:
-            survivor = services.citizen_merge(
-                survivor=survivor,
-                other=other,
-                actor=request.user,
-                keep_from_other=data.validated_data["keep_from_other"],
-            )
-        except DjangoValidationError as exc:
-            raise service_error(exc) from exc
+        survivor = services.citizen_merge(
+            survivor=survivor,
+            other=other,
+            actor=request.user,
+            keep_from_other=data.validated_data["keep_from_other"],
+        )
         return self._answer(survivor)
-
-
-def service_error(exc: DjangoValidationError) -> exceptions.ValidationError:
-    """A service's refusal as the API's 400 body (as cases.api's; `citizens` may not import
-    `cases`, see DESIGN.md "Layout")."""
-    if hasattr(exc, "error_dict"):
-        return exceptions.ValidationError(exc.message_dict)
-    return exceptions.ValidationError({"non_field_errors": exc.messages})
 
 
 def _pk(value: Any) -> int:

@@ -12,11 +12,18 @@ from rest_framework.response import Response
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     # Imported here: rest_framework.views imports this module's authentication (settings).
     from django.core.exceptions import PermissionDenied
+    from django.core.exceptions import ValidationError as DjangoValidationError
     from django.http import Http404
     from rest_framework.views import exception_handler as drf_exception_handler
 
-    # Django's own exceptions (get_object_or_404, scoping) in the API's terms first.
-    if isinstance(exc, Http404):
+    # Django's own exceptions in the API's terms first: a service's refusal (ValidationError,
+    # field errors kept by field) is a 400; get_object_or_404 and scoping are 404s.
+    if isinstance(exc, DjangoValidationError):
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()

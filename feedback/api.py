@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
@@ -19,7 +18,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.models import Agency
-from cases.api import service_error
 from cases.selectors import categories_for_intake
 from citizens.selectors import citizens_visible
 from core.api_filters import Rfc3339Filter, StrictFilterSet
@@ -88,15 +86,12 @@ class FeedbackViewSet(
             citizen = citizens_visible(user=request.user).filter(pk=citizen_id).first()
             if citizen is None:
                 raise exceptions.ValidationError({"citizen": ["No such citizen."]})
-        try:
-            with transaction.atomic():  # the feedback and its citizen link, or neither
-                feedback = services.feedback_submit(agency=agency, category=category, **fields)
-                if citizen is not None:
-                    feedback = services.feedback_link_citizen(
-                        feedback=feedback, citizen=citizen, actor=request.user
-                    )
-        except DjangoValidationError as exc:
-            raise service_error(exc) from exc
+        with transaction.atomic():  # the feedback and its citizen link, or neither
+            feedback = services.feedback_submit(agency=agency, category=category, **fields)
+            if citizen is not None:
+                feedback = services.feedback_link_citizen(
+                    feedback=feedback, citizen=citizen, actor=request.user
+                )
         feedback = selectors.feedback_get_for_staff(request.user, feedback.pk)
         return Response(FeedbackSerializer(feedback).data, status=status.HTTP_201_CREATED)
 
