@@ -106,6 +106,7 @@ def case_create(
     reporter_name: str = "",
     language: str | None = None,
     email_updates: bool = True,
+    media_url: str = "",
 ) -> Case:
     """Open a case in `category`; it goes to the category's owning team, status `new`.
 
@@ -137,6 +138,7 @@ def case_create(
         reporter_name=(reporter_name or "").strip(),
         language=language or getattr(citizen, "preferred_language", "") or settings.LANGUAGE_CODE,
         updates_opted_out=not email_updates,
+        media_url=media_url,
     )
     # Field validation only: the model's check constraints are about resolved/closed cases
     # (a new case meets them) and the database enforces them anyway; validating them here
@@ -342,6 +344,8 @@ def case_transfer(*, case: Case, team: Any, actor: Any, reason: str = "") -> Cas
     case = _lock(case)
     if team.agency_id != case.agency_id:
         raise CaseRuleError({"team": [_("Choose a team of this agency, or refer the case.")]})
+    if not team.active:
+        raise CaseRuleError({"team": [_("This team no longer takes cases.")]})
     if not case.is_open:
         raise CaseRuleError(_("Reopen the case before transferring it."))
     if team.pk == case.team_id:
@@ -420,6 +424,8 @@ def case_set_category(*, case: Case, category: ServiceCategory, actor: Any) -> C
         raise CaseRuleError(
             {"category": [_("Choose a service of this agency, or refer the case.")]}
         )
+    if not category.active:
+        raise CaseRuleError({"category": [_("This service is not accepting requests.")]})
     if category.pk == case.category_id:
         return case
     before = case.category.code

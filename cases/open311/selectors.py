@@ -93,18 +93,15 @@ class RequestQuery:
     statuses: tuple[str, ...] = ()  # "open" / "closed"
 
 
-CLOSED_STATUSES = (Case.Status.RESOLVED, Case.Status.CLOSED)
-
-
 def requests_search(agency: Agency, query: RequestQuery) -> list[Case]:
     """Requests filed in [start, end], newest first, at most MAX_REQUESTS."""
     cases = _public_requests(agency).filter(created_at__gte=query.start, created_at__lte=query.end)
     if query.service_codes:
         cases = cases.filter(category__code__in=query.service_codes)
     if set(query.statuses) == {"open"}:
-        cases = cases.exclude(status__in=CLOSED_STATUSES)
+        cases = cases.filter(status__in=Case.OPEN_STATUSES)
     elif set(query.statuses) == {"closed"}:
-        cases = cases.filter(status__in=CLOSED_STATUSES)
+        cases = cases.exclude(status__in=Case.OPEN_STATUSES)
     return list(cases.order_by("-created_at", "-id")[:MAX_REQUESTS])
 
 
@@ -121,7 +118,7 @@ def request_get(agency: Agency, reference: str) -> Case | None:
 
 
 def open311_status(case: Case) -> str:
-    return "closed" if case.status in CLOSED_STATUSES else "open"
+    return "open" if case.is_open else "closed"
 
 
 # --- clients and citizens -------------------------------------------------------------------

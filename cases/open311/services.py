@@ -163,10 +163,8 @@ def open311_request_create(
         longitude=longitude,
         reporter_email=contact.email,
         reporter_name=reporter_name,
+        media_url=media_url,
     )
-    if media_url:
-        case.media_url = media_url
-        case.save(update_fields=["media_url"])
     now = timezone.now()
     Open311Client.objects.filter(pk=client.pk).update(last_used_at=now)
     audit_record(

@@ -361,3 +361,24 @@ def test_an_empty_string_is_not_read_as_unassign(api_as, world, new_case):
     assert response.status_code == 400
     new_case.refresh_from_db()
     assert new_case.assignee == world.agent
+
+
+def test_a_case_cannot_move_to_a_retired_service_or_team(api_as, world, new_case):
+    world.pothole.active = False
+    world.pothole.save()
+    world.roads.active = False
+    world.roads.save()
+    client = api_as(world.agent)
+    url = f"{CASES}{new_case.reference}/"
+
+    moved = client.patch(url, {"category": "pothole"}, format="json",
+                         HTTP_IF_MATCH=client.get(url)["ETag"])  # fmt: skip
+
+    assert moved.status_code == 400
+    assert moved.json()["error"]["fields"]["category"] == [
+        "This service is not accepting requests."
+    ]
+    with pytest.raises(services.CaseRuleError):
+        services.case_transfer(case=new_case, team=world.roads, actor=world.agent)
+    new_case.refresh_from_db()
+    assert (new_case.category, new_case.team) == (world.graffiti, world.parks)
