@@ -221,6 +221,33 @@ def _id(value: Any) -> Any:
     return getattr(value, "pk", value)
 
 
+def _sla_board_queryset(user: Any, *, team: Any, category: Any, priority: str | None):
+    cases = cases_own_agency(user).filter(
+        status__in=Case.OPEN_STATUSES,
+        sla_state__in=[Case.SlaState.BREACHED, Case.SlaState.AT_RISK],
+    )
+    if team:
+        cases = cases.filter(team_id=_id(team))
+    if category:
+        cases = cases.filter(category_id=_id(category))
+    if priority:
+        cases = cases.filter(priority=priority)
+    return cases
+
+
+def sla_board_counts(
+    user: Any, *, team: Any = None, category: Any = None, priority: str | None = None
+) -> dict[str, int]:
+    """How many board cases are breached and at risk: one aggregate on the stored state (the
+    counts the board polls every minute; no clock maths per case)."""
+    from django.db.models import Count
+
+    return _sla_board_queryset(user, team=team, category=category, priority=priority).aggregate(
+        breached=Count("id", filter=Q(sla_state=Case.SlaState.BREACHED)),
+        at_risk=Count("id", filter=Q(sla_state=Case.SlaState.AT_RISK)),
+    )
+
+
 def sla_board_cases(
     user: Any,
     *,
@@ -240,16 +267,7 @@ def sla_board_cases(
     from cases.sla_engine import CalendarCache, consumed_at, minutes_left
 
     now = now or timezone.now()
-    cases = cases_own_agency(user).filter(
-        status__in=Case.OPEN_STATUSES,
-        sla_state__in=[Case.SlaState.BREACHED, Case.SlaState.AT_RISK],
-    )
-    if team:
-        cases = cases.filter(team_id=_id(team))
-    if category:
-        cases = cases.filter(category_id=_id(category))
-    if priority:
-        cases = cases.filter(priority=priority)
+    cases = _sla_board_queryset(user, team=team, category=category, priority=priority)
     cases = cases.select_related(
         "agency", "category", "team__calendar", "assignee", "sla_policy"
     ).order_by("resolution_due_at", "id")[:limit]

@@ -639,20 +639,11 @@ def sla_board(request: HttpRequest) -> HttpResponse:
     form = SlaBoardFilterForm(request.GET, agency_id=agency_id)
     params = form.values()
     now = timezone.now()
-    rows = selectors.sla_board_cases(
-        request.user,
-        team=params["team"],
-        category=params["category"],
-        priority=params["priority"],
-        sort=params["sort"],
-        now=now,
-    )
-    counts = {
-        "breached": sum(1 for row in rows if row.state == Case.SlaState.BREACHED),
-        "at_risk": sum(1 for row in rows if row.state == Case.SlaState.AT_RISK),
-    }
+    filters = {name: params[name] for name in ("team", "category", "priority")}
+    counts = selectors.sla_board_counts(request.user, **filters)
     if request.GET.get("partial") == "counts":  # htmx polls this every minute
         return render(request, "cases/_sla_counts.html", {"counts": counts, "now": now})
+    rows = selectors.sla_board_cases(request.user, sort=params["sort"], now=now, **filters)
 
     def link(**changes: str) -> str:
         query = request.GET.copy()
