@@ -39,9 +39,10 @@ from cases import services as case_services
 from cases.models import Case, ServiceCategory
 from cases.notifications import case_email_language
 from citizens.models import Citizen, ConsentKind, ConsentSource
+from citizens.selectors import citizen_survivor
 from citizens.services import citizen_consent_set
 from core.scoping import user_agency_id
-from core.services import audit_record, email_enqueue
+from core.services import audit_record, audit_record_many, email_enqueue
 from feedback import links, selectors
 from feedback.models import (
     BUILTIN_RESOLVED_TEXT,
@@ -167,8 +168,7 @@ def feedback_link_citizen(
     """Attach feedback to a citizen record (a merged-away record's survivor, if merged)."""
     feedback = _locked_feedback(feedback)
     _check_staff_agency(actor, feedback.agency_id)
-    while citizen.merged_into_id is not None:
-        citizen = Citizen.objects.get(pk=citizen.merged_into_id)
+    citizen = citizen_survivor(citizen)
     if feedback.citizen_id == citizen.pk:
         return feedback
     before = feedback.citizen_id
@@ -648,10 +648,11 @@ def surveys_expire(*, now: datetime | None = None, batch: int = 500) -> int:
         SurveyInvitation.objects.filter(
             pk__in=[pk for pk, _agency in rows], status=Status.SENT
         ).update(status=Status.EXPIRED, remind_after=None)
-        for pk, agency_id in rows:
-            audit_record(action="survey.expired", obj=SurveyInvitation(pk=pk), actor=SURVEY_ACTOR,
-                         agency_id=agency_id,
-                         changes={"status": (Status.SENT, Status.EXPIRED)})  # fmt: skip
+        audit_record_many([
+            {"action": "survey.expired", "obj": SurveyInvitation(pk=pk), "actor": SURVEY_ACTOR,
+             "agency_id": agency_id, "changes": {"status": (Status.SENT, Status.EXPIRED)}}
+            for pk, agency_id in rows
+        ])  # fmt: skip
     return len(rows)
 
 
@@ -809,9 +810,7 @@ def survey_unsubscribe(*, invitation: SurveyInvitation) -> bool:
     Withdraws the citizen's survey consent (with its history row), cancels their invitations
     not sent yet and stops their reminders. False if there was nothing left to change.
     """
-    citizen = Citizen.objects.get(pk=invitation.citizen_id)
-    while citizen.merged_into_id is not None:
-        citizen = Citizen.objects.get(pk=citizen.merged_into_id)
+    citizen = citizen_survivor(Citizen.objects.get(pk=invitation.citizen_id))
     changed = citizen.consent_surveys
     if changed:
         citizen_consent_set(citizen=citizen, kind=ConsentKind.SURVEYS, granted=False,
@@ -840,7 +839,6 @@ def feedback_anonymise(*, cutoff: datetime, dry_run: bool = False, batch: int = 
     message, contact details, the address an invitation went to) and the free-text answers of
     surveys answered before it. Kept: kinds, categories, scores, dates. Idempotent; audited."""
     from core.retention import RETENTION_ACTOR
-    from core.services import audit_record_many
 
     feedback = FeedbackSubmission.objects.filter(created_at__lt=cutoff, anonymised_at=None)
     invitations = SurveyInvitation.objects.filter(
