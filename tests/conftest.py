@@ -142,3 +142,32 @@ def wait_until(predicate, timeout: float = 15.0, interval: float = 0.05) -> bool
             return True
         time.sleep(interval)
     return predicate()
+
+
+# --- subprocesses that share the test database (chaos and load suites) ----------------------
+
+
+def test_database_url() -> str:
+    """This run's test database as a DATABASE_URL, for a worker or server in a subprocess."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "postgres")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"])
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+test_database_url.__test__ = False  # a helper, not a test
+
+
+def healthz_ok(base_url: str) -> bool:
+    """Whether the server at `base_url` answers /healthz with 200 (False while it cannot)."""
+    import requests
+
+    try:
+        return requests.get(f"{base_url}/healthz", timeout=3).status_code == 200
+    except requests.RequestException:
+        return False

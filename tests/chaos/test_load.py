@@ -24,13 +24,12 @@ import requests
 from django.conf import settings as django_settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-from django.db import connection
 
 from cases import services as case_services
 from core.services import api_token_create
 from tests.cases import conftest as case_fixtures
 from tests.cases import test_public_request as public_request
-from tests.conftest import _free_port, wait_until
+from tests.conftest import _free_port, healthz_ok, test_database_url, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 world = case_fixtures.world
@@ -43,11 +42,10 @@ ARTIFACT = Path(__file__).resolve().parents[2] / "test-artifacts" / "load.json"
 
 
 def _gunicorn(port: int) -> subprocess.Popen:
-    db = connection.settings_dict
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "citizencrm.test_settings",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": test_database_url(),
         "REDIS_URL": django_settings.REDIS_URL,
     }
     return subprocess.Popen(
@@ -162,7 +160,7 @@ def test_fifty_staff_users_and_public_traffic_get_no_errors(world, streetlight):
     server = _gunicorn(port)
     base = f"http://127.0.0.1:{port}"
     try:
-        assert wait_until(lambda: _up(base), timeout=30), "gunicorn did not start"
+        assert wait_until(lambda: healthz_ok(base), timeout=30), "gunicorn did not start"
         record, stop = Recorder(), threading.Event()
         form_url = public_request._url(streetlight)
         threads = [
@@ -198,10 +196,3 @@ def test_fifty_staff_users_and_public_traffic_get_no_errors(world, streetlight):
     print("load:", json.dumps(figures, indent=2))
     assert record.errors == [], record.errors[:20]
     assert all(figures["per_kind"][kind]["count"] > 0 for kind in figures["per_kind"])
-
-
-def _up(base: str) -> bool:
-    try:
-        return requests.get(f"{base}/healthz", timeout=2).status_code == 200
-    except requests.RequestException:
-        return False

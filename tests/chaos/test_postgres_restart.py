@@ -25,7 +25,7 @@ import pytest
 import requests
 from aiosmtpd.controller import Controller
 
-from tests.conftest import _Collect, _free_port, wait_until
+from tests.conftest import _Collect, _free_port, healthz_ok, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -125,7 +125,7 @@ def test_the_system_recovers_from_a_database_restart_and_loses_no_email(tmp_path
         base = f"http://127.0.0.1:{port}"
         api = requests.Session()
         api.headers["Authorization"] = f"Bearer {token}"
-        assert wait_until(lambda: _healthy(base), timeout=60), "the stack did not come up"
+        assert wait_until(lambda: healthz_ok(base), timeout=60), "the stack did not come up"
         demo_receipts = len(handler.messages)  # the demo data's own emails, if any went yet
 
         before = Counter(_post_case(api, base, n) for n in range(BEFORE))
@@ -133,7 +133,7 @@ def test_the_system_recovers_from_a_database_restart_and_loses_no_email(tmp_path
         during = Counter(_post_case(api, base, BEFORE + n) for n in range(DURING))
         database.start()
         recovered_after = time.monotonic()
-        assert wait_until(lambda: _healthy(base), timeout=60), "no recovery without help"
+        assert wait_until(lambda: healthz_ok(base), timeout=60), "no recovery without help"
         recovery_seconds = round(time.monotonic() - recovered_after, 2)
         after = Counter(_post_case(api, base, BEFORE + DURING + n) for n in range(AFTER))
 
@@ -173,10 +173,3 @@ def test_the_system_recovers_from_a_database_restart_and_loses_no_email(tmp_path
         smtp.stop()
         with contextlib.suppress(subprocess.CalledProcessError):  # clean-up only: best effort
             database.stop()
-
-
-def _healthy(base: str) -> bool:
-    try:
-        return requests.get(f"{base}/healthz", timeout=3).status_code == 200
-    except requests.RequestException:
-        return False

@@ -26,12 +26,10 @@ import time
 from collections import Counter
 from email import message_from_bytes
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import redis
 from aiosmtpd.controller import Controller
-from django.db import connection
 from django.utils import timezone
 
 from cases.models import Case
@@ -39,7 +37,7 @@ from cases.services import case_close
 from citizens.models import Citizen
 from feedback.models import SurveyInvitation
 from feedback.tasks import surveys_dispatch_task
-from tests.conftest import _free_port, point_broker_at, wait_until
+from tests.conftest import _free_port, point_broker_at, test_database_url, wait_until
 from tests.feedback import conftest as feedback_fixtures
 from tests.feedback.conftest import make_survey
 
@@ -100,14 +98,6 @@ def slow_smtp():
 # --- the worker subprocess ----------------------------------------------------------------
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "postgres")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"])
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 class Worker:
     def __init__(self, redis_url: str, smtp_port: int, log_dir: Path) -> None:
         self.env = {
@@ -116,7 +106,7 @@ class Worker:
         }  # fmt: skip
         self.env.update({
             "DJANGO_SETTINGS_MODULE": "citizencrm.settings", "DJANGO_ENV": "development",
-            "DJANGO_DEBUG": "false", "DATABASE_URL": _database_url(), "REDIS_URL": redis_url,
+            "DJANGO_DEBUG": "false", "DATABASE_URL": test_database_url(), "REDIS_URL": redis_url,
             "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port),
             "SURVEY_LEASE_SECONDS": str(LEASE_SECONDS), "SURVEY_BATCH_SIZE": "25",
             "SURVEY_SWEEP_BUDGET_SECONDS": "5", "SURVEY_RETRY_BASE_SECONDS": "1",

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
 from django.db.models import Count
 
 from cases.models import Case, CaseEvent
@@ -32,6 +31,7 @@ from core.models import Notification
 from tests.cases import conftest as case_fixtures
 from tests.cases import sla_support
 from tests.cases.sla_support import make_level, make_policy
+from tests.conftest import test_database_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 world = case_fixtures.world
@@ -50,11 +50,10 @@ logger = logging.getLogger(__name__)
 
 
 def _sweeper() -> subprocess.Popen:
-    db = connection.settings_dict
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "citizencrm.test_settings",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": test_database_url(),
         "REDIS_URL": django_settings.REDIS_URL,
     }
     return subprocess.Popen([sys.executable, "-c", SWEEPER], cwd=ROOT, env=env)
