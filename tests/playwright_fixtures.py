@@ -71,3 +71,27 @@ def assert_no_axe_violations(page) -> None:
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+STAFF_PASSWORD = "pw-0123456789"  # tests.cases.conftest.make_staff's
+
+
+def sign_in(page, username: str, password: str = STAFF_PASSWORD) -> None:
+    """Sign in on the staff login page and land on the staff home (in any page language)."""
+    page.goto(page.base_url + "/staff/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/staff/")
+
+
+def tab_to(page, selector: str, limit: int = 80) -> None:
+    """Press Tab until `selector` has the focus; fails if the keyboard cannot reach it or the
+    focus is not visible there."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement?.matches(s) ?? false", selector):
+            outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+            assert outline != "none", f"{selector} has no visible focus"
+            return
+    raise AssertionError(f"{selector} cannot be reached with the Tab key")

@@ -8,7 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
-from tests.playwright_fixtures import WCAG_TAGS
+from tests.playwright_fixtures import WCAG_TAGS, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -77,11 +77,7 @@ def test_every_page_has_no_axe_violations(page, demo, language):
     failures: list[str] = []
     for url in _public_pages(language):
         failures += _violations(page, url)
-    page.goto(page.base_url + "/staff/login/")
-    page.locator("#id_username").fill("sweeper")
-    page.locator("#id_password").fill("pw-0123456789")
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url("**/staff/")
+    sign_in(page, "sweeper")
     staff = _staff_pages(agency)
     for url in staff:
         failures += _violations(page, url)

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from agencies.models import Agency, Team
 from cases.models import AttributeDefinition, Case, ServiceCategory
-from tests.browser.conftest import assert_no_axe_violations, screenshot
+from tests.browser.conftest import assert_no_axe_violations, screenshot, sign_in, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -44,25 +44,6 @@ def _categories() -> ServiceCategory:
     return pothole
 
 
-def _sign_in(page, password: str) -> None:
-    page.goto(page.base_url + "/staff/login/")
-    page.get_by_label("Username").fill("agent")
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
-
-
-def _tab_to(page, selector: str, limit: int = 80) -> None:
-    """Press Tab until `selector` has the focus; fails if the keyboard cannot reach it."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
-            outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
-            assert outline != "none", f"{selector} has no visible focus"
-            return
-    raise AssertionError(f"{selector} cannot be reached with the Tab key")
-
-
 def _open_action(page, title: str):
     action = page.locator("details.crm-action", has=page.get_by_text(title, exact=True))
     action.locator("summary").click()
@@ -71,7 +52,7 @@ def _open_action(page, title: str):
 
 def test_agent_logs_a_phone_request_and_resolves_it(page, demo_data):
     pothole = _categories()
-    _sign_in(page, demo_data)
+    sign_in(page, "agent", demo_data)
 
     # --- intake, keyboard only ---------------------------------------------------------------
     page.goto(page.base_url + "/staff/cases/new/")
@@ -79,7 +60,7 @@ def test_agent_logs_a_phone_request_and_resolves_it(page, demo_data):
     expect(page.get_by_role("button", name="Show questions for this service")).to_be_hidden()
     assert_no_axe_violations(page)
 
-    _tab_to(page, "#id_new-first_name")
+    tab_to(page, "#id_new-first_name")
     page.keyboard.type("Quentin")
     page.keyboard.press("Tab")
     page.keyboard.type("Zyborski")
@@ -87,14 +68,14 @@ def test_agent_logs_a_phone_request_and_resolves_it(page, demo_data):
     page.keyboard.type(EMAIL)
     page.keyboard.press("Tab")
     page.keyboard.type("312 555 0177")
-    _tab_to(page, "#id_category")
+    tab_to(page, "#id_category")
     page.keyboard.press("ArrowDown")  # the first service: Pothole; its questions load (htmx)
     question = page.get_by_role("group", name=re.compile("How big is it?"))
     expect(question).to_be_visible()
-    _tab_to(page, "#id_attr_size_0")
+    tab_to(page, "#id_attr_size_0")
     page.keyboard.press("ArrowDown")  # the next radio: Large
     expect(page.get_by_label("Large")).to_be_checked()
-    _tab_to(page, "#id_description")
+    tab_to(page, "#id_description")
     page.keyboard.type("Deep pothole in front of number 12, cars swerve around it.")
     page.keyboard.press("Tab")
     page.keyboard.type("12 Oak Street")
@@ -179,16 +160,16 @@ def test_agent_finds_an_existing_citizen_as_they_type(page, demo_data):
     _categories()
     maria = citizen_create(actor=None, first_name="María", last_name="López",
                            email="maria.lopez@example.org")  # fmt: skip
-    _sign_in(page, demo_data)
+    sign_in(page, "agent", demo_data)
     page.goto(page.base_url + "/staff/cases/new/")
 
-    _tab_to(page, "#citizen-q")
+    tab_to(page, "#citizen-q")
     page.keyboard.type("maria lopez")
     results = page.get_by_role("region", name="Citizen search results")
     pick = results.get_by_role("link", name="Choose María López")
     expect(pick).to_be_visible()
     assert page.url.endswith("/staff/cases/new/")  # results came in place, no page load
-    _tab_to(page, ".crm-result__pick")
+    tab_to(page, ".crm-result__pick")
     page.keyboard.press("Enter")
 
     chosen = page.locator("#citizen-chosen")
@@ -207,7 +188,7 @@ def test_intake_works_without_javascript(browser, live_server, demo_data):
     page.set_default_timeout(10_000)
     page.base_url = live_server.url
     try:
-        _sign_in(page, demo_data)
+        sign_in(page, "agent", demo_data)
         page.goto(page.base_url + "/staff/cases/new/")
         page.get_by_label("Service").select_option(label="Pothole")
         page.get_by_role("button", name="Show questions for this service").click()

@@ -8,7 +8,7 @@ from datetime import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_no_axe_violations, screenshot
+from tests.browser.conftest import assert_no_axe_violations, screenshot, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -75,15 +75,6 @@ def csp_errors(page):
         lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None,
     )
     return errors
-
-
-def tab_to(page, selector: str, limit: int = 80) -> None:
-    """Press Tab until `selector` has the focus: it must be reachable by keyboard."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("s => document.activeElement?.matches(s) ?? false", selector):
-            return
-    raise AssertionError(f"{selector} cannot be reached with the Tab key")
 
 
 def test_a_citizen_files_a_request_with_the_keyboard_and_checks_its_status(

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from cases.models import Case
 from cases.services import case_assign, case_create, case_transition
 from cases.sla_services import sla_sweep
-from tests.browser.conftest import assert_no_axe_violations, screenshot
+from tests.browser.conftest import assert_no_axe_violations, screenshot, sign_in
 from tests.cases import conftest as case_fixtures
 from tests.cases import sla_support
 from tests.cases.sla_support import make_level, make_policy
@@ -62,16 +62,8 @@ def breached(world, clock):
     return Case.objects.get(pk=case.pk)
 
 
-def _sign_in_as_supervisor(page, world) -> None:
-    page.goto(page.base_url + "/staff/login/")
-    page.get_by_label("Username").fill(world.supervisor.username)
-    page.get_by_label("Password").fill("pw-0123456789")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
-
-
 def test_supervisor_reassigns_a_breached_case_from_the_board(page, world, breached):
-    _sign_in_as_supervisor(page, world)
+    sign_in(page, world.supervisor.username)
     page.get_by_role("navigation", name="Primary navigation").get_by_role(
         "link", name="SLA board"
     ).click()

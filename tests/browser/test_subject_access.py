@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from cases.services import case_create, case_note_add
 from citizens.services import citizen_create
-from tests.browser.conftest import assert_no_axe_violations, screenshot
+from tests.browser.conftest import assert_no_axe_violations, screenshot, sign_in
 from tests.cases import conftest as case_fixtures
 
 world = case_fixtures.world
@@ -21,10 +21,7 @@ def test_supervisor_opens_the_subject_access_export(page, world):
     case = case_create(category=world.graffiti, description="Tags on my garage", channel="phone",
                        citizen=rosa, actor=world.agent)  # fmt: skip
     case_note_add(case=case, body="Called back on Monday", actor=world.agent)
-    page.goto(page.base_url + "/staff/login/")
-    page.get_by_label("Username").fill(world.supervisor.username)
-    page.get_by_label("Password").fill("pw-0123456789")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, world.supervisor.username)
 
     page.goto(page.base_url + f"/staff/citizens/{rosa.pk}/")
     page.get_by_role("link", name="Subject access export").click()

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from feedback import services
 from feedback.models import SurveyResponse
-from tests.browser.conftest import assert_no_axe_violations, screenshot
+from tests.browser.conftest import assert_no_axe_violations, screenshot, sign_in, tab_to
 from tests.feedback import conftest as feedback_fixtures
 
 # The fixtures of tests/feedback/conftest.py, shared with this test.
@@ -71,10 +71,7 @@ def test_citizen_answers_the_survey_in_spanish_and_staff_see_it(
     expect(page.locator("main form")).to_have_count(0)
 
     # Staff: the supervisor's results page shows the answer.
-    page.goto(page.base_url + "/staff/login/")
-    page.get_by_label("Username").fill(world.supervisor.username)
-    page.get_by_label("Password").fill("pw-0123456789")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, world.supervisor.username)
     page.goto(page.base_url + "/staff/feedback/results/")
     main = page.locator("main")
     expect(main).to_contain_text("Muy amables, lo arreglaron en dos días.")
@@ -118,10 +115,7 @@ def test_staff_triage_pages(page, world):
         message="The graffiti on the park wall came back a week after it was cleaned.",
         contact_name="Ana Ruiz", contact_email="ana@example.org", consent_contact=True,
     )  # fmt: skip
-    page.goto(page.base_url + "/staff/login/")
-    page.get_by_label("Username").fill(world.agent.username)
-    page.get_by_label("Password").fill("pw-0123456789")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, world.agent.username)
 
     page.goto(page.base_url + "/staff/feedback/")
     expect(page.locator("main")).to_contain_text("The graffiti on the park wall")
@@ -150,29 +144,18 @@ def test_the_survey_can_be_answered_with_the_keyboard_alone(page, world, survey,
     invitation = SurveyInvitation.objects.get(citizen=citizen)
     page.goto(f"{page.base_url}/en/survey/{survey_token(invitation.pk)}/")
 
-    def tab_to(selector: str) -> None:
-        for _ in range(60):
-            page.keyboard.press("Tab")
-            if page.evaluate("(s) => document.activeElement.matches(s)", selector):
-                outline = page.evaluate(
-                    "() => getComputedStyle(document.activeElement).outlineStyle"
-                )
-                assert outline != "none", f"{selector} has no visible focus"
-                return
-        raise AssertionError(f"{selector} cannot be reached with the Tab key")
-
     questions = {q.code: q.pk for q in survey.questions.all()}
-    tab_to(f"#id_q{questions['resolved']}_0")
+    tab_to(page, f"#id_q{questions['resolved']}_0")
     page.keyboard.press("Space")  # yes
-    tab_to(f"[name=q{questions['csat']}]")
+    tab_to(page, f"[name=q{questions['csat']}]")
     page.keyboard.press("Space")
     for _ in range(3):
         page.keyboard.press("ArrowRight")  # a radio group moves with the arrows: 4
-    tab_to(f"[name=q{questions['nps']}]")
+    tab_to(page, f"[name=q{questions['nps']}]")
     page.keyboard.press("Space")
-    tab_to("textarea")
+    tab_to(page, "textarea")
     page.keyboard.type("Quick and kind.")
-    tab_to("form button[type=submit]")
+    tab_to(page, "form button[type=submit]")
     page.keyboard.press("Enter")
 
     expect(page.get_by_role("heading", level=1)).to_be_visible()

@@ -5,25 +5,17 @@ from playwright.sync_api import expect
 
 from citizens.models import Citizen
 from citizens.services import citizen_consent_set
-from tests.browser.conftest import assert_no_axe_violations, screenshot
+from tests.browser.conftest import assert_no_axe_violations, screenshot, sign_in
 from tests.citizens.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page, username: str) -> None:
-    page.goto(page.base_url + "/staff/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
 
 
 def test_360_page_loads_possible_duplicates_in_place(page, agent, make_citizen):
     jose = make_citizen("José", "Muñoz", email="jose@example.org", phone="+12175550001")
     make_citizen("Jose", "Munoz", phone="(217) 555-0001")
     citizen_consent_set(citizen=jose, kind="surveys", granted=False, source="email-unsubscribe")
-    _sign_in(page, "alex")
+    sign_in(page, "alex", PASSWORD)
 
     page.goto(f"{page.base_url}/staff/citizens/{jose.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("José Muñoz")
@@ -42,7 +34,7 @@ def test_360_page_loads_possible_duplicates_in_place(page, agent, make_citizen):
 def test_supervisor_merges_two_records_choosing_values(page, supervisor, make_citizen):
     survivor = make_citizen("John", "Smith", email="john@example.org")
     other = make_citizen("Jonh", "Smith", email="jonh@example.org", phone="+13125550142")
-    _sign_in(page, "sam")
+    sign_in(page, "sam", PASSWORD)
 
     page.goto(f"{page.base_url}/staff/citizens/{survivor.pk}/merge/{other.pk}/")
     assert_no_axe_violations(page)
