@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db import transaction
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
@@ -86,12 +85,9 @@ class FeedbackViewSet(
             citizen = citizens_visible(user=request.user).filter(pk=citizen_id).first()
             if citizen is None:
                 raise exceptions.ValidationError({"citizen": ["No such citizen."]})
-        with transaction.atomic():  # the feedback and its citizen link, or neither
-            feedback = services.feedback_submit(agency=agency, category=category, **fields)
-            if citizen is not None:
-                feedback = services.feedback_link_citizen(
-                    feedback=feedback, citizen=citizen, actor=request.user
-                )
+        feedback = services.feedback_submit(
+            agency=agency, category=category, citizen=citizen, actor=request.user, **fields
+        )
         feedback = selectors.feedback_get_for_staff(request.user, feedback.pk)
         return Response(FeedbackSerializer(feedback).data, status=status.HTTP_201_CREATED)
 

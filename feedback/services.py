@@ -96,8 +96,11 @@ def feedback_submit(
     contact_phone: str = "",
     consent_contact: bool = False,
     language: str = settings.LANGUAGE_CODE,
+    citizen: Citizen | None = None,
+    actor: Any = None,
 ) -> FeedbackSubmission:
-    """Store feedback from the public form. Anonymous is allowed: all contact data optional.
+    """Store feedback from the public form (or recorded by staff, `actor`, for a `citizen`
+    they know). Anonymous is allowed: all contact data optional.
 
     A case reference is kept as typed; it links the case only if it names one of `agency`'s
     cases (the form says nothing either way, so references cannot be probed through it).
@@ -126,10 +129,13 @@ def feedback_submit(
         language=language,
     )  # fmt: skip
     audit_record(
-        action="feedback.submitted", obj=feedback, actor="citizen (public feedback form)",
+        action="feedback.submitted", obj=feedback,
+        actor=actor if actor is not None else "citizen (public feedback form)",
         agency_id=agency.pk,
         changes={"kind": (None, kind), "case": (None, case.reference if case else None)},
     )  # fmt: skip
+    if citizen is not None:  # in the same transaction: the feedback and its link, or neither
+        feedback = feedback_link_citizen(feedback=feedback, citizen=citizen, actor=actor)
     return feedback
 
 

@@ -104,6 +104,8 @@ def test_a_portal_submits_feedback_on_behalf_of_a_citizen(api_as, world, make_ci
                                      agency_id=world.agency.pk).exists()  # fmt: skip
     linked = AuditEvent.objects.get(action="feedback.citizen_linked", object_id=str(feedback.pk))
     assert linked.actor_user == world.agent
+    submitted = AuditEvent.objects.get(action="feedback.submitted", object_id=str(feedback.pk))
+    assert submitted.actor_user == world.agent  # recorded by staff, not "the public form"
 
 
 @pytest.mark.parametrize(
