@@ -128,9 +128,16 @@ def case_get_for_view(user: Any, reference: str) -> Case:
     """A case the user may read (own agency, or referred away by it), with its timeline."""
     events = CaseEvent.objects.select_related("actor").order_by("created_at", "id")
     queryset = Case.objects.select_related(
-        "agency", "category", "category__agency", "team", "assignee", "citizen"
+        "agency",
+        "category",
+        "category__agency",
+        "team__calendar",
+        "assignee",
+        "citizen",
+        "sla_policy",  # the SLA box: policy and calendar without a query each
     ).prefetch_related(
         Prefetch("events", queryset=events),
+        "category__attributes",  # the answers
         "attachments",
         "referrals__from_agency",
         "referrals__to_agency",
