@@ -12,11 +12,10 @@ from django.contrib.admin.widgets import AdminTimeWidget
 from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies import services
-from agencies.hooks import CalendarSnapshot, calendar_snapshot, run_calendar_changed_hooks
+from agencies.hooks import CalendarSnapshot, calendar_snapshot
 from agencies.models import (
     Agency,
     BusinessCalendar,
@@ -94,8 +93,7 @@ def _calendars_changed(previous: dict[int, CalendarSnapshot], actor) -> None:
     for calendar in BusinessCalendar.objects.filter(pk__in=list(previous)):
         if calendar_snapshot(calendar) == previous[calendar.pk]:
             continue
-        BusinessCalendar.objects.filter(pk=calendar.pk).update(updated_at=timezone.now())
-        run_calendar_changed_hooks(calendar=calendar, previous=previous[calendar.pk], actor=actor)
+        services.calendar_changed(calendar=calendar, previous=previous[calendar.pk], actor=actor)
 
 
 @admin.register(BusinessCalendar)

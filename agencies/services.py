@@ -130,8 +130,9 @@ def team_update(
     return team
 
 
-def _calendar_changed(calendar: BusinessCalendar, previous: CalendarSnapshot, actor: Any) -> None:
-    """Hours or holidays changed: mark the calendar changed, let open cases recompute."""
+def calendar_changed(*, calendar: BusinessCalendar, previous: CalendarSnapshot, actor: Any) -> None:
+    """Hours, holidays or time zone changed (by a service here or an admin save, which audit
+    the change itself): mark the calendar changed and let open cases recompute."""
     calendar.updated_at = dj_timezone.now()
     BusinessCalendar.objects.filter(pk=calendar.pk).update(updated_at=calendar.updated_at)
     run_calendar_changed_hooks(calendar=calendar, previous=previous, actor=actor)
@@ -210,7 +211,7 @@ def calendar_set_hours(
         action="calendar.hours_set", obj=calendar, actor=actor, agency_id=calendar.agency_id,
         changes={"hours": (_hours_text(before), _hours_text(specs))},
     )  # fmt: skip
-    _calendar_changed(calendar, previous, actor)
+    calendar_changed(calendar=calendar, previous=previous, actor=actor)
     return created
 
 
@@ -227,7 +228,7 @@ def holiday_add(
         action="holiday.added", obj=holiday, actor=actor, agency_id=calendar.agency_id,
         changes={"date": (None, date), "name": (None, name), "recurring": (None, recurring)},
     )  # fmt: skip
-    _calendar_changed(calendar, previous, actor)
+    calendar_changed(calendar=calendar, previous=previous, actor=actor)
     return holiday
 
 
@@ -297,7 +298,7 @@ def calendar_seed_holidays(
             "added": (None, ", ".join(f"{h.date:%Y-%m-%d}" for h in created)),
         },
     )  # fmt: skip
-    _calendar_changed(calendar, previous, actor)
+    calendar_changed(calendar=calendar, previous=previous, actor=actor)
     return created
 
 
