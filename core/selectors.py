@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.apps import apps
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from core.models import ApiToken, AuditEvent, Notification
 from core.scoping import SHARED, user_agency_id
@@ -50,11 +52,17 @@ def audit_events_filtered(
         events = events.filter(object_id=object_id)
     if actor:
         events = events.filter(actor_label__iexact=actor)
+    # Day bounds as instants (in the current time zone, as __date would read them), so the
+    # occurred_at index serves the range; __date casts the column for every row.
     if since:
-        events = events.filter(occurred_at__date__gte=since)
+        events = events.filter(occurred_at__gte=_start_of(since))
     if until:
-        events = events.filter(occurred_at__date__lte=until)
+        events = events.filter(occurred_at__lt=_start_of(until + timedelta(days=1)))
     return events.order_by("-occurred_at", "-id")
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def notifications_for(user: Any) -> QuerySet[Notification]:
