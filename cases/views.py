@@ -251,6 +251,9 @@ def _intake_page(
     status: int = 200,
 ) -> HttpResponse:
     query = (request.GET.get("q") or "").strip() if request.method == "GET" else ""
+    # A citizen just picked by following the result's link (no JavaScript yet, or a pick
+    # faster than htmx): the page opens with the focus on the choice, as the htmx path does.
+    picked = request.method == "GET" and citizen is not None
     return render(
         request,
         "cases/intake.html",
@@ -261,6 +264,7 @@ def _intake_page(
             "candidates": candidates or [],
             "query": query,
             "results": _search(request, query),
+            "focus_chosen": picked,
         },
         status=status,
     )

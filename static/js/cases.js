@@ -5,6 +5,7 @@
   document.documentElement.classList.add("js");
 
   document.addEventListener("DOMContentLoaded", function () {
+    focusOn(document.querySelector("[data-focus-on-load]"));
     if (window.htmx) {
       // A refused form answers 400 with the page and its errors: show them, as a full
       // page load would (htmx does not swap 4xx answers by default).

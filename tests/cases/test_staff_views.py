@@ -773,3 +773,16 @@ def test_case_page_queries_do_not_grow_with_the_timeline(
         response = agent_client.get(detail_url(new_case))
 
     assert text(response).count("crm-event--note") == notes
+
+
+def test_following_a_search_results_link_opens_intake_with_the_focus_on_the_choice(
+    agent_client, world
+):
+    maria = citizen_create(actor=world.agent, first_name="María", last_name="López")
+
+    page = text(agent_client.get(reverse("cases:intake"), {"citizen": maria.pk}))
+    picked_by_htmx = text(agent_client.get(reverse("cases:intake_citizen"), {"citizen": maria.pk}))
+
+    assert 'id="citizen-chosen"' in page and "data-focus-on-load" in page
+    assert 'id="citizen-chosen"' in picked_by_htmx  # htmx moves the focus there itself
+    assert "data-focus-on-load" not in picked_by_htmx
