@@ -68,10 +68,13 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 
 REDIS_URL = os.environ.get("REDIS_URL") or _embedded["REDIS_URL"]
-# Each pytest-xdist worker gets its own Redis database number (gw0 → 1, gw1 → 2, …).
+# Each pytest-xdist worker gets its own Redis database number after the configured one
+# (/0: gw0 → 1, gw1 → 2; /4: gw0 → 5, …), so two suites on one Redis can run side by side.
 _xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 if TESTING and _xdist_worker.startswith("gw"):
-    REDIS_URL = f"{REDIS_URL.rsplit('/', 1)[0]}/{int(_xdist_worker[2:]) + 1}"
+    _redis_base, _redis_db = REDIS_URL.rsplit("/", 1)
+    _redis_db = int(_redis_db) if _redis_db.isdigit() else 0
+    REDIS_URL = f"{_redis_base}/{_redis_db + int(_xdist_worker[2:]) + 1}"
 
 CACHES = {
     "default": {
