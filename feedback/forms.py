@@ -205,8 +205,9 @@ class SurveyForm(AccessibleFormMixin, forms.Form):
         if survey.allow_anonymous:
             self.fields["anonymous"] = forms.BooleanField(
                 label=_("Answer anonymously"),
-                help_text=_("Your answers are not linked to you or your request. If you tell us "
-                            "the request was not resolved, we still reopen it."),
+                help_text=_("Your answers are not linked to you or your request, so we cannot "
+                            "reopen your request if you tell us it was not resolved. To have it "
+                            "reopened, leave this unticked."),
                 required=False,
                 widget=forms.CheckboxInput(attrs={"class": "usa-checkbox__input"}),
             )  # fmt: skip

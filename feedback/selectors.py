@@ -535,8 +535,12 @@ def results_csv_rows(user: Any, *, start: date | None = None, end: date | None =
             else:
                 others.append(f"{question.code}={answer.choice}")
         agent = response.agent
+        submitted = timezone.localtime(response.submitted_at, zone)
         yield [
-            timezone.localtime(response.submitted_at, zone).isoformat(timespec="seconds"),
+            # An anonymous answer keeps only its day (feedback.services.survey_respond).
+            submitted.date().isoformat()
+            if response.anonymous
+            else submitted.isoformat(timespec="seconds"),
             response.survey.name,
             response.case.reference if response.case_id else "",
             response.category.display_name,

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from email.utils import make_msgid
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -42,7 +43,7 @@ from citizens.models import Citizen, ConsentKind, ConsentSource
 from citizens.selectors import citizen_survivor
 from citizens.services import citizen_consent_set
 from core.scoping import user_agency_id
-from core.services import audit_record, audit_record_many, email_enqueue
+from core.services import NO_ADDRESS, audit_record, audit_record_many, email_enqueue
 from feedback import links, selectors
 from feedback.models import (
     BUILTIN_RESOLVED_TEXT,
@@ -680,18 +681,24 @@ def survey_respond(
     second submission — a double click, a second tab — is refused with SurveyClosed. A "no" to
     the built-in "Was your request resolved?" reopens the case (a CaseEvent, the citizen's
     status email) and emails the case's team.
+
+    An anonymous answer cannot be tied back to the person (DESIGN.md "Anonymity"): no link to
+    the invitation or the case, the day instead of the time (on the answer and on the
+    invitation), an audit row on the survey rather than the invitation and without the
+    address, and no reopening (the survey says so before the citizen chooses).
     """
     now = now or timezone.now()
     survey = invitation.survey
     anonymous = bool(anonymous and survey.allow_anonymous)
     questions = {q.pk: q for q in survey.questions.all()}
     cleaned = _clean_answers(questions, answers)
+    answered_at = _start_of_day(now, invitation.agency.timezone) if anonymous else now
     taken = SurveyInvitation.objects.filter(
         pk=invitation.pk,
         status__in=[Status.SENT, Status.SENDING],
         sent_at__isnull=False,
         expires_at__gt=now,
-    ).update(status=Status.ANSWERED, answered_at=now, remind_after=None)
+    ).update(status=Status.ANSWERED, answered_at=answered_at, remind_after=None)
     if not taken:
         raise SurveyClosed(selectors.invitation_closed_reason(invitation.pk, now=now))
     invitation = SurveyInvitation.objects.select_related("case", "case__category").get(
@@ -702,17 +709,20 @@ def survey_respond(
         survey=survey, agency_id=invitation.agency_id,
         invitation=None if anonymous else invitation, case=None if anonymous else case,
         category_id=invitation.category_id, team_id=invitation.team_id,
-        agent_id=invitation.agent_id, anonymous=anonymous, language=language, submitted_at=now,
+        agent_id=invitation.agent_id, anonymous=anonymous, language=language,
+        submitted_at=answered_at,
     )  # fmt: skip
     Answer.objects.bulk_create(
         Answer(response=response, question=questions[qid], **value)
         for qid, value in cleaned.items()
     )
-    actor = (
-        "citizen (anonymous survey answer)" if anonymous else f"citizen #{invitation.citizen_id}"
-    )
-    audit_record(action="survey.answered", obj=invitation, actor=actor,
-                 agency_id=invitation.agency_id,
+    if anonymous:
+        audit_record(action="survey.answered_anonymously", obj=survey,
+                     actor="citizen (anonymous survey answer)", ip_address=NO_ADDRESS,
+                     agency_id=invitation.agency_id, changes={"answers": (None, 1)})  # fmt: skip
+        return response
+    audit_record(action="survey.answered", obj=invitation,
+                 actor=f"citizen #{invitation.citizen_id}", agency_id=invitation.agency_id,
                  changes={"status": (Status.SENT, Status.ANSWERED)})  # fmt: skip
     resolution = next((q for q in questions.values() if q.is_resolution), None)
     not_resolved = resolution is not None and cleaned.get(resolution.pk, {}).get("number") == 0
@@ -721,6 +731,13 @@ def survey_respond(
         response.reopened_case = True
         response.save(update_fields=["reopened_case"])
     return response
+
+
+def _start_of_day(moment: datetime, zone: str) -> datetime:
+    """Midnight of `moment`'s day in the agency's time zone: the time an anonymous answer
+    keeps, so nobody can line it up with an invitation or a log by the second."""
+    local = timezone.localtime(moment, ZoneInfo(zone))
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def _clean_answers(

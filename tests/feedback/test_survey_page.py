@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -14,6 +15,7 @@ from citizens.models import ConsentRecord
 from core.models import AuditEvent, OutboxMessage
 from feedback import links, services
 from feedback.models import Answer, SurveyInvitation, SurveyResponse
+from feedback.selectors import results_csv_rows
 from tests.feedback.conftest import invitation_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("survey_settings")]
@@ -205,6 +207,40 @@ def test_anonymous_answers_are_not_linked_to_the_case_or_the_person(client, sent
     sent.refresh_from_db()
     assert sent.status == "answered"  # still single-use
     assert "You have already answered" in client.get(_url(sent)).content.decode()
+
+
+def test_an_anonymous_answer_cannot_be_tied_back_by_time_audit_or_export(
+    client, sent, survey, world
+):
+    """Issue 13: the answer's time, the audit trail and the CSV must not single the person out."""
+    client.post(_url(sent), {**_answers(survey, resolved="0"), "anonymous": "on"})
+
+    response = SurveyResponse.objects.get()
+    sent.refresh_from_db()
+    # The day only, on both sides: nothing to line up to the second.
+    local = timezone.localtime(response.submitted_at, ZoneInfo(world.agency.timezone))
+    assert (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0)
+    assert sent.answered_at == response.submitted_at
+    # No audit row names the invitation or the case, and the row keeps no address.
+    assert not AuditEvent.objects.filter(
+        action__startswith="survey.answered", object_type="feedback.surveyinvitation"
+    ).exists()
+    [row] = AuditEvent.objects.filter(action="survey.answered_anonymously")
+    assert (row.object_type, row.object_id) == ("feedback.survey", str(survey.pk))
+    assert row.ip_address is None
+    # "Not resolved" does not reopen a named case at that moment.
+    sent.case.refresh_from_db()
+    assert sent.case.status == "closed" and response.reopened_case is False
+    assert not CaseEvent.objects.filter(case=sent.case, data__reopened=True).exists()
+    # The export shows the day, not the time, and no case.
+    rows = list(results_csv_rows(world.supervisor))
+    [line] = [r for r in rows[1:] if r[6] == "yes"]
+    assert line[0] == local.date().isoformat() and line[2] == ""
+
+
+def test_the_survey_says_anonymous_answers_cannot_reopen_before_the_citizen_chooses(client, sent):
+    page = client.get(_url(sent)).content.decode()
+    assert "we cannot reopen your request if you tell us it was not resolved" in page
 
 
 def test_anonymous_is_offered_only_where_the_survey_allows_it(client, sent, survey):
