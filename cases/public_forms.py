@@ -113,6 +113,12 @@ class PublicRequestForm(forms.Form):
         message=_("Enter a longitude between -180 and 180, for example -87.629799."),
         widget=forms.TextInput(attrs={"class": INPUT, "inputmode": "decimal"}),
     )
+    address_public = forms.BooleanField(
+        label=_("You may publish this address with my report on the open data feed (otherwise "
+                "only the area, to about 100 metres, is shown)"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "usa-checkbox__input"}),
+    )  # fmt: skip
     contact_name = forms.CharField(
         label=_("Your name"),
         required=False,
@@ -139,6 +145,8 @@ class PublicRequestForm(forms.Form):
     def __init__(self, *args, category: ServiceCategory, **kwargs):
         super().__init__(*args, **kwargs)
         self.category = category
+        if not category.open_data:  # nothing of this service is published: nothing to ask
+            del self.fields["address_public"]
         self.definitions = [d for d in category.attributes.all()]
         self.questions = [d for d in self.definitions if d.variable]
         self.information = [

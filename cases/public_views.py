@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from cases import links, public_selectors, references, selectors, services
 from cases.models import Case
 from cases.public_forms import PublicRequestForm, StatusLookupForm
+from core import ratelimit as rate
 from core.ratelimit import rate_limited
 from core.translated import translate
 
@@ -26,14 +27,38 @@ logger = logging.getLogger(__name__)
 def request_status(request: HttpRequest) -> HttpResponse:
     form = StatusLookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        case = selectors.case_for_citizen(
-            form.cleaned_data["reference"], form.cleaned_data["email"]
-        )
+        reference = references.reference_normalise(form.cleaned_data["reference"])
+        limit = {
+            "scope": "status-lookup",
+            "subjects": {"reference": reference},
+            "window_seconds": settings.RATELIMIT_WINDOW_SECONDS,
+        }
+        if rate.failures_exceeded(request, limits=_status_lookup_limits(), **limit):
+            # The same answer whichever part was wrong, and the form keeps what was typed.
+            minutes = max(1, settings.RATELIMIT_WINDOW_SECONDS // 60)
+            form.add_error(
+                None,
+                _("Too many tries that did not match. Wait %(minutes)s minutes and try again, "
+                  "or use the link in the email we sent you.") % {"minutes": minutes},
+            )  # fmt: skip
+            response = render(request, "cases/public/status_lookup.html", {"form": form},
+                              status=429)  # fmt: skip
+            response["Retry-After"] = str(settings.RATELIMIT_WINDOW_SECONDS)
+            return response
+        case = selectors.case_for_citizen(reference, form.cleaned_data["email"])
         if case is not None:
             return _status_page(request, case)
+        rate.failures_record(request, **limit)
         # One message for both "no such reference" and "wrong email": nothing leaks.
         form.add_error(None, _("We found no request with that reference and email address."))
     return render(request, "cases/public/status_lookup.html", {"form": form}, status=200)
+
+
+def _status_lookup_limits() -> dict[str, int]:
+    return {
+        "address": settings.RATELIMIT_STATUS_FAILURES_PER_ADDRESS,
+        "reference": settings.RATELIMIT_STATUS_FAILURES_PER_REFERENCE,
+    }
 
 
 @never_cache
@@ -119,6 +144,7 @@ def _case_from_form(request: HttpRequest, category, form: PublicRequestForm) -> 
         address=data["address"],
         latitude=data["latitude"],
         longitude=data["longitude"],
+        address_public=bool(data.get("address_public")),
         reporter_email=data["contact_email"],
         reporter_name=data["contact_name"],
         language=request.LANGUAGE_CODE,

@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.request_context.RequestContextMiddleware",
     "core.middleware.RejectNulBytesMiddleware",
+    "core.middleware.NoStoreForPersonalDataMiddleware",
     "core.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -274,6 +275,12 @@ OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=200)
 RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)
 RATELIMIT_PUBLIC_FORMS = env.int("RATELIMIT_PUBLIC_FORMS", default=10)
 RATELIMIT_WINDOW_SECONDS = env.int("RATELIMIT_WINDOW_SECONDS", default=600)
+# Status look-ups by reference + email: failed ones per address and per reference per window
+# (a reference harvested from open data must not let anyone try email after email).
+RATELIMIT_STATUS_FAILURES_PER_ADDRESS = env.int("RATELIMIT_STATUS_FAILURES_PER_ADDRESS", default=10)
+RATELIMIT_STATUS_FAILURES_PER_REFERENCE = env.int(
+    "RATELIMIT_STATUS_FAILURES_PER_REFERENCE", default=5
+)
 
 CASE_AUTO_CLOSE_DAYS = env.int("CASE_AUTO_CLOSE_DAYS", default=7)
 CASE_ATTACHMENT_MAX_BYTES = env.int("CASE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)

@@ -45,3 +45,47 @@ def rate_limited(request: HttpRequest, *, scope: str, limit: int, window_seconds
         )
         return False
     return int(count) > limit
+
+
+def _failure_keys(scope: str, subjects: dict[str, str], window_seconds: int) -> list[str]:
+    window = int(time.time() // window_seconds)
+    return [f"ratelimit:{scope}:{kind}:{value}:{window}" for kind, value in subjects.items()]
+
+
+def failures_exceeded(
+    request: HttpRequest, *, scope: str, limits: dict[str, int], subjects: dict[str, str],
+    window_seconds: int,
+) -> bool:  # fmt: skip
+    """True if any subject (e.g. the address, the reference asked about) has reached its limit
+    of failures in the current window. Only failures count (failures_record), so a person who
+    gets it right is never held up. Fails open when Redis is unreachable."""
+    if not settings.RATELIMIT_ENABLED:
+        return False
+    subjects = {"address": client_ip(request) or "unknown", **subjects}
+    keys = _failure_keys(scope, subjects, window_seconds)
+    try:
+        counts = _client(settings.REDIS_URL).mget(keys)
+    except redis.RedisError as exc:
+        logger.warning("rate limit %s: Redis unavailable, letting the request through: %s",
+                       scope, exc)  # fmt: skip
+        return False
+    return any(
+        int(count or 0) >= limits[kind] for kind, count in zip(subjects, counts, strict=True)
+    )
+
+
+def failures_record(
+    request: HttpRequest, *, scope: str, subjects: dict[str, str], window_seconds: int
+) -> None:
+    """Count one failure against the client's address and each subject."""
+    if not settings.RATELIMIT_ENABLED:
+        return
+    subjects = {"address": client_ip(request) or "unknown", **subjects}
+    try:
+        pipe = _client(settings.REDIS_URL).pipeline()
+        for key in _failure_keys(scope, subjects, window_seconds):
+            pipe.incr(key)
+            pipe.expire(key, window_seconds + 1)
+        pipe.execute()
+    except redis.RedisError as exc:
+        logger.warning("rate limit %s: Redis unavailable, failure not counted: %s", scope, exc)

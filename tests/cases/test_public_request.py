@@ -555,3 +555,23 @@ def test_a_refusal_by_the_service_is_shown_at_the_matching_field(client, streetl
     pole_input = re.search(r'<input type="text" name="attr_pole"[^>]*>', html).group(0)
     assert 'aria-invalid="true"' in pole_input and "usa-input--error" in pole_input
     assert Case.objects.count() == 0
+
+
+def test_the_citizen_chooses_whether_the_address_is_published(client, streetlight):
+    """Issue 13: only a service on the open data feed asks, and the box starts unticked."""
+    assert 'name="address_public"' not in client.get(_url(streetlight)).content.decode()
+    streetlight.open_data = True
+    streetlight.save()
+    form = client.get(_url(streetlight)).content.decode()
+    assert (
+        'name="address_public"' in form
+        and "checked" not in form.split('name="address_public"')[1].split(">")[0]
+    )
+
+    _post(client, _url(streetlight), _valid())
+    _post(client, _url(streetlight), _valid(address_public="on", address="Oak corner"))
+
+    assert list(Case.objects.order_by("id").values_list("address", "address_public")) == [
+        ("12 Elm Street", False),
+        ("Oak corner", True),
+    ]

@@ -141,3 +141,66 @@ def test_a_tampered_unsubscribe_link_is_404(client, followed_case):
     assert client.post(f"/en/requests/unsubscribe/{token}x/").status_code == 404
     followed_case.refresh_from_db()
     assert followed_case.updates_opted_out is False
+
+
+# --- failed look-ups are limited (issue 13) --------------------------------------------------
+
+
+def _address() -> str:
+    import uuid
+
+    return f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+
+
+def test_failed_lookups_of_one_reference_are_limited_whatever_the_address(
+    client, settings, followed_case
+):
+    """A reference read off the open data feed must not let anyone try email after email."""
+    settings.RATELIMIT_ENABLED = True
+    settings.RATELIMIT_STATUS_FAILURES_PER_REFERENCE = 3
+    settings.RATELIMIT_STATUS_FAILURES_PER_ADDRESS = 100
+    reference = followed_case.reference
+    tries = [
+        client.post(LOOKUP, {"reference": reference, "email": f"guess{n}@example.org"},
+                    REMOTE_ADDR=_address())
+        for n in range(3)
+    ]  # fmt: skip
+    assert [r.status_code for r in tries] == [200, 200, 200]
+    # The right email now, from yet another address: still refused, with the same answer as
+    # for a wrong one, and the form keeps what was typed.
+    limited = client.post(
+        LOOKUP, {"reference": reference.lower(), "email": "resident@example.org"},
+        REMOTE_ADDR=_address(),
+    )  # fmt: skip
+    html = limited.content.decode()
+    assert limited.status_code == 429
+    assert limited["Retry-After"] == str(settings.RATELIMIT_WINDOW_SECONDS)
+    assert "Too many tries that did not match" in html
+    assert UPDATE not in html
+    assert 'value="resident@example.org"' in html and reference.lower() in html
+
+
+def test_failed_lookups_from_one_address_are_limited_across_references(
+    client, settings, followed_case
+):
+    settings.RATELIMIT_ENABLED = True
+    settings.RATELIMIT_STATUS_FAILURES_PER_ADDRESS = 2
+    settings.RATELIMIT_STATUS_FAILURES_PER_REFERENCE = 100
+    ip = _address()
+    for n in range(2):
+        wrong = client.post(LOOKUP, {"reference": f"CRM-2026-AAAA{n}{n}", "email": "x@example.org"},
+                            REMOTE_ADDR=ip)  # fmt: skip
+        assert wrong.status_code == 200
+    limited = client.post(
+        LOOKUP, {"reference": followed_case.reference, "email": "resident@example.org"},
+        REMOTE_ADDR=ip,
+    )  # fmt: skip
+    assert limited.status_code == 429
+    # Another address is served; a right answer never counts as a failure.
+    other = _address()
+    for _ in range(3):
+        ok = client.post(
+            LOOKUP, {"reference": followed_case.reference, "email": "resident@example.org"},
+            REMOTE_ADDR=other,
+        )  # fmt: skip
+        assert ok.status_code == 200 and UPDATE in ok.content.decode()
