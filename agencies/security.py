@@ -10,18 +10,13 @@ from typing import Any
 
 import qrcode
 import qrcode.image.svg
-from django.conf import settings
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core.scoping import user_role
+from core.scoping import two_factor_required
 from core.services import audit_record
 
 DEVICE_NAME = "Authenticator app"
-
-
-def two_factor_required(user: Any) -> bool:
-    return bool(user.is_superuser or user_role(user) in settings.STAFF_2FA_REQUIRED_ROLES)
 
 
 def confirmed_totp_device(user: Any) -> TOTPDevice | None:

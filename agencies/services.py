@@ -32,7 +32,7 @@ from agencies.models import (
     validate_opening_intervals,
 )
 from core.scoping import user_agency_id
-from core.services import audit_record
+from core.services import api_tokens_revoke_all, audit_record
 
 IntervalSpec = tuple[int, time, time]  # (weekday 0=Monday..6, start, end; end 00:00 = midnight)
 
@@ -431,6 +431,10 @@ def staff_member_update(
         changes["teams"] = (", ".join(left_teams), "")
     member.save()
     changes.update(_admin_access_sync(member))
+    if "role" in changes:  # tokens issued under the old role do not carry into the new one
+        revoked = api_tokens_revoke_all(user=member.user, actor=actor, reason="role changed")
+        if revoked:
+            changes["api_tokens_revoked"] = (None, revoked)
     audit_record(
         action="staff_member.updated", obj=member, actor=actor, agency_id=member.agency_id,
         changes=changes,

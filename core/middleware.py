@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils.cache import patch_cache_control
 
 logger = logging.getLogger(__name__)
 
@@ -56,4 +57,23 @@ class DatabaseUnavailableMiddleware:
         else:
             response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        return response
+
+
+class NoStoreForPersonalDataMiddleware:
+    """`Cache-Control: no-store, private` on staff pages, the API, the admin, and any page
+    served to a signed-in person: they carry personal data that no browser history, disk cache
+    or shared proxy may keep. Public pages that need it set it themselves (never_cache)."""
+
+    PREFIXES = ("/staff/", "/api/", "/admin/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.path.startswith(self.PREFIXES) or getattr(user, "is_authenticated", False):
+            patch_cache_control(response, no_store=True, private=True)
+            response.headers.pop("Expires", None)
         return response

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
@@ -34,6 +35,12 @@ def user_role(user: Any) -> str | None:
         return None
     profile = getattr(user, "staff_profile", None)
     return profile.role if profile is not None else None
+
+
+def two_factor_required(user: Any) -> bool:
+    """Deployment superusers and the roles in STAFF_2FA_REQUIRED_ROLES must use two-step
+    verification: to sign in, and for their API tokens to work."""
+    return bool(user.is_superuser or user_role(user) in settings.STAFF_2FA_REQUIRED_ROLES)
 
 
 def scope_queryset(queryset: QuerySet, user: Any, *, for_write: bool = False) -> QuerySet:

@@ -5,32 +5,23 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.apps import apps
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.models import ApiToken, AuditEvent, Notification
-from core.scoping import SHARED, user_agency_id
-
-
-def shared_object_types() -> list[str]:
-    """Model labels of deployment-wide records (e.g. the citizen), whose history all staff share."""
-    return [
-        m._meta.label_lower for m in apps.get_models() if getattr(m, "agency_scope", None) == SHARED
-    ]
+from core.scoping import two_factor_required, user_agency_id
 
 
 def audit_events_visible_to(user: Any) -> QuerySet[AuditEvent]:
-    """Own agency's events and those of shared records; everything for deployment superusers."""
+    """Own agency's events, including its own actions on shared records (a citizen): another
+    agency's work on the same person is not shown. Everything for deployment superusers."""
     events = AuditEvent.objects.select_related("actor_user")
     if getattr(user, "is_superuser", False):
         return events
     agency_id = user_agency_id(user)
     if agency_id is None:
         return events.none()
-    return events.filter(
-        Q(agency_id=agency_id) | Q(agency_id__isnull=True, object_type__in=shared_object_types())
-    )
+    return events.filter(agency_id=agency_id)
 
 
 def audit_events_filtered(
@@ -75,3 +66,13 @@ def notifications_for(user: Any) -> QuerySet[Notification]:
 def api_tokens_of(user: Any) -> QuerySet[ApiToken]:
     """A staff member's own API tokens (newest first); nobody else's."""
     return ApiToken.objects.filter(user=user)
+
+
+def api_token_owner_verified(user: Any) -> bool:
+    """A token of someone whose role needs two-step verification works only once they have
+    enrolled an authenticator: a token must not be a way round it."""
+    if not two_factor_required(user):
+        return True
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()

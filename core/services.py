@@ -20,9 +20,13 @@ from kombu.exceptions import OperationalError as BrokerError
 from core.models import ApiToken, AuditEvent, Notification, OutboxMessage
 from core.outbox import handler_for
 from core.request_context import current_client_ip
+from core.scoping import user_agency_id
+from core.selectors import api_token_owner_verified
 
 logger = logging.getLogger(__name__)
 Status = OutboxMessage.Status
+# audit_record(ip_address=NO_ADDRESS): the row keeps no client address (an anonymous answer).
+NO_ADDRESS = ""
 
 
 # --- audit ----------------------------------------------------------------------------------
@@ -67,12 +71,16 @@ def _audit_event(
         actor_type, actor_user, label = AuditEvent.ActorType.CITIZEN, None, actor
     else:
         actor_type, actor_user, label = AuditEvent.ActorType.SYSTEM, None, str(actor or "system")
+    if agency_id is None and actor_user is not None:
+        # A change to a shared record (a citizen) belongs to the acting staff member's agency:
+        # each agency reads its own actions on the shared record, not the others'.
+        agency_id = user_agency_id(actor_user)
     return AuditEvent(
         action=action,
         actor_type=actor_type,
         actor_user=actor_user,
         actor_label=label,
-        ip_address=ip_address or current_client_ip(),
+        ip_address=None if ip_address == NO_ADDRESS else (ip_address or current_client_ip()),
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         agency_id=agency_id,
@@ -406,6 +414,21 @@ def api_token_create(*, user: Any, name: str, actor: Any) -> tuple[ApiToken, str
 
 
 @transaction.atomic
+def api_tokens_revoke_all(*, user: Any, actor: Any, reason: str) -> int:
+    """Revoke every active token of `user` (e.g. on a role change: tokens issued under the old
+    role must not carry into the new one). One audit row per token."""
+    tokens = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True))
+    if not tokens:
+        return 0
+    ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).update(revoked_at=timezone.now())
+    audit_record_many(
+        [{"action": "api_token.revoked", "obj": t, "actor": actor,
+          "changes": {"revoked": (False, True), "reason": (None, reason)}} for t in tokens]
+    )  # fmt: skip
+    return len(tokens)
+
+
+@transaction.atomic
 def api_token_revoke(*, token: ApiToken, actor: Any) -> bool:
     """Revoke `token` at once; False if it already was."""
     revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
@@ -425,7 +448,7 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
         .filter(key_hash=api_token_hash(raw), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
-    if token is None:
+    if token is None or not api_token_owner_verified(token.user):
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):

@@ -59,3 +59,14 @@ def test_the_demo_organisation_is_what_the_readme_promises():
     members = {m.user.username: {t.name for t in m.teams.all()} for m in StaffMember.objects.all()}
     assert members["agent"] == {"Roads and Sidewalks"}
     assert members["agente"] == {"Property Tax", "Business Licences"}
+
+
+def test_load_demo_data_refuses_to_run_in_production(settings):
+    """The demo resets users to the published password and makes `admin` a superuser."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import CommandError, call_command
+
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        call_command("load_demo_data")
+    assert not get_user_model().objects.filter(username="admin").exists()

@@ -39,7 +39,8 @@ def test_create_normalises_contact_data_and_audits_it(agent):
     assert citizen.search_name == "jose munoz"
     event = _audit("citizen.created", citizen).get()
     assert event.actor_user == agent
-    assert event.agency_id is None  # the record is shared by all agencies
+    # The record is shared; the action is the acting staff member's agency's (issue 13).
+    assert event.agency_id == agent.staff_profile.agency_id
     assert event.changes["email"] == [None, "jose.munoz@example.org"]
 
 

@@ -8,7 +8,8 @@ import importlib
 from importlib.util import find_spec
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 
@@ -18,6 +19,13 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            # The demo resets its users to the published password and makes `admin` a
+            # superuser: on a real deployment that would be an open door.
+            raise CommandError(
+                "load_demo_data refuses to run with DJANGO_ENV=production: it would give the "
+                "demo users their published password and make 'admin' a superuser."
+            )
         lines: list[str] = []
         with transaction.atomic():
             for config in apps.get_app_configs():
