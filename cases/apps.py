@@ -7,10 +7,11 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from agencies.hooks import register_calendar_changed_hook
         from cases import tasks  # noqa: F401  (registers the Celery tasks)
-        from cases.services import cases_anonymise
+        from cases.services import cases_anonymise, cases_follow_contact_change
         from cases.sla_services import sla_calendar_changed
         from cases.subject_access import case_subject_access
         from cases.timeline import case_timeline
+        from citizens.hooks import register_contact_changed_hook
         from citizens.subject_access import register_subject_access_provider
         from citizens.timeline import register_timeline_provider
         from core.retention import register_retention_step
@@ -18,4 +19,5 @@ class CasesConfig(AppConfig):
         register_timeline_provider(case_timeline)
         register_subject_access_provider(case_subject_access)
         register_calendar_changed_hook(sla_calendar_changed)
+        register_contact_changed_hook(cases_follow_contact_change)
         register_retention_step("closed cases", cases_anonymise, order=10)

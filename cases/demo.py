@@ -78,6 +78,8 @@ CATALOGUE = [
      "normal", [("licence", _t("Licence number", "Número de licencia"), "string", False, [])]),
 ]  # fmt: skip
 
+OPEN_DATA_SERVICES = {"pothole", "streetlight", "sidewalk", "dumping", "fallen-tree", "graffiti"}
+
 DESCRIPTIONS = [
     "Deep pothole in front of number 42, cars swerve around it.",
     "The light at the corner has been off for a week.",
@@ -154,7 +156,10 @@ def catalogue_load() -> list[ServiceCategory]:
             agency=agency, code=code,
             defaults={"name": name, "group": group, "description": description,
                       "owning_team": team, "default_priority": priority, "order": order,
-                      "keywords": code.replace("-", " ")},
+                      "keywords": code.replace("-", " "),
+                      # Street problems go on the open data feed; tax and licence questions
+                      # are about one person's affairs and never do.
+                      "open_data": code in OPEN_DATA_SERVICES},
         )  # fmt: skip
         for position, (attr_code, label, datatype, required, values) in enumerate(attrs):
             AttributeDefinition.objects.update_or_create(

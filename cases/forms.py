@@ -382,7 +382,10 @@ class PublicUpdateForm(CaseActionForm):
         label=_("Message to the citizen"),
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Shown on the citizen's status page and sent by email."),
+        help_text=_(
+            "Shown on the citizen's status page and sent by email; never published on the open "
+            "data feed."
+        ),
     )
 
 
@@ -433,17 +436,29 @@ class StatusForm(CaseActionForm):
         empty_value=None,
     )
     note = forms.CharField(
-        label=_("Note (optional)"),
+        label=_("Message to the citizen (optional)"),
         max_length=10_000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
-            "Sent to the citizen when the change is shared with them "
-            "(waiting on citizen, resolved, reopened)."
+            "Sent to the citizen by email and shown on their status page when the change is "
+            "shared with them (waiting on citizen, resolved, reopened). Never published."
+        ),
+    )
+    feed_note = forms.CharField(
+        label=_("Note for the public feed (optional)"),
+        max_length=2_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Published for anyone to read on the open data feed, e.g. “Pothole filled”. "
+            "Do not address the citizen or write anything personal."
         ),
     )
 
     def setup(self) -> None:
+        if not self.case.category.open_data:  # nothing of this service is published
+            del self.fields["feed_note"]
         allowed = TRANSITIONS.get(self.case.status, set())
         self.fields["to_status"].widget.choices = [
             ("", _("Choose a status")),

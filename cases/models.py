@@ -46,6 +46,16 @@ class ServiceCategory(TimeStampedModel):
     )
     active = models.BooleanField(default=True)
     public = models.BooleanField(default=True, help_text="Offered on the public request form.")
+    # Open data (Open311 GET, later feeds): off by default, because what a case says is
+    # addressed to one person; an agency opts a service in (street problems, not tax questions).
+    open_data = models.BooleanField(
+        _("show on the open data feed"),
+        default=False,
+        help_text=_(
+            "Publish this service's cases (service, status, dates, approximate location and "
+            "notes written for the public feed) on Open311 and the open data feeds."
+        ),
+    )
     order = models.PositiveIntegerField(default=0)
 
     agency_scope = "agency"
@@ -328,11 +338,20 @@ class Case(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     resolution_code = models.CharField(max_length=12, choices=Resolution.choices, blank=True)
     citizen_contacted = models.BooleanField(null=True, blank=True)
-    # Contact given on an anonymous-or-not public report, kept on the case as given.
+    # The email this case's mail goes to: given on the report, or the citizen's at intake. Kept
+    # on the case, so another agency editing the shared citizen record cannot redirect it
+    # (citizens.services.citizen_update moves it only for the editing agency's own cases).
     reporter_email = models.EmailField(blank=True)
     reporter_name = models.CharField(max_length=200, blank=True)
     language = models.CharField(max_length=8, default=settings.LANGUAGE_CODE)
     updates_opted_out = models.BooleanField(default=False)
+    # The citizen chose to publish the address (always so for an Open311 app's report, whose
+    # address is public by the app's own terms); otherwise open data rounds the coordinates.
+    address_public = models.BooleanField(default=False)
+    # A citizen record with the reporter's unproved email: staff confirm before it is linked.
+    suggested_citizen = models.ForeignKey(
+        "citizens.Citizen", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # A link to a photo or video given by an Open311 app: shown as a link, never fetched.
     media_url = models.URLField(max_length=500, blank=True)
     # Set when the retention policy removed the personal data (cases.services.cases_anonymise).
@@ -426,8 +445,6 @@ class Case(models.Model):
 
     @property
     def contact_email(self) -> str:
-        if self.citizen_id and self.citizen.email:
-            return self.citizen.email
         return self.reporter_email
 
 
@@ -449,6 +466,8 @@ class CaseEvent(models.Model):
         SLA_WARNING = "sla_warning", _("SLA warning")
         SLA_BREACH = "sla_breach", _("SLA breach")
         SLA_ESCALATION = "sla_escalation", _("SLA escalation")
+        # Text written for the open data feed (Open311 status_notes); never to one citizen.
+        FEED_NOTE = "feed_note", _("Note for the public feed")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

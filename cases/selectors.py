@@ -134,6 +134,7 @@ def case_get_for_view(user: Any, reference: str) -> Case:
         "team__calendar",
         "assignee",
         "citizen",
+        "suggested_citizen",
         "sla_policy",  # the SLA box: policy and calendar without a query each
     ).prefetch_related(
         Prefetch("events", queryset=events),

@@ -119,7 +119,15 @@ class TransitionSerializer(InputSerializer):
         choices=Case.Resolution.choices, required=False, allow_blank=True, default=""
     )
     citizen_contacted = StrictBooleanField(required=False, allow_null=True, default=None)
-    note = StrictCharField(max_length=10000, required=False, allow_blank=True, default="")
+    note = StrictCharField(
+        max_length=10000, required=False, allow_blank=True, default="",
+        help_text="Sent to the citizen when the change is shared with them.",
+    )  # fmt: skip
+    feed_note = StrictCharField(
+        max_length=2000, required=False, allow_blank=True, default="",
+        help_text="Published on the open data feed (Open311 status_notes) when the service "
+        "is published there; never sent to the citizen. Write nothing personal.",
+    )  # fmt: skip
 
 
 class _StrictUserField(serializers.PrimaryKeyRelatedField):

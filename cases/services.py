@@ -25,7 +25,7 @@ from cases.hooks import run_case_closed_hooks
 from cases.models import Attachment, Case, CaseEvent, Priority, Referral, ServiceCategory
 from cases.notifications import case_notify_citizen
 from cases.uploads import upload_check
-from core.services import audit_record
+from core.services import audit_record, audit_record_many
 
 Status = Case.Status
 Kind = CaseEvent.Kind
@@ -107,11 +107,14 @@ def case_create(
     language: str | None = None,
     email_updates: bool = True,
     media_url: str = "",
+    address_public: bool = False,
+    suggested_citizen: Any = None,
 ) -> Case:
     """Open a case in `category`; it goes to the category's owning team, status `new`.
 
     The receipt email always goes to a given address (it carries the reference and the status
-    link); `email_updates=False` stops the later update and status emails.
+    link); `email_updates=False` stops the later update and status emails. The case keeps the
+    email it was opened with (the given one, else the citizen's): its mail goes there.
     """
     if not category.active:
         raise CaseRuleError(_("This service is not accepting requests."))
@@ -134,8 +137,10 @@ def case_create(
         channel=channel,
         priority=priority or category.default_priority,
         team_id=category.owning_team_id,
-        reporter_email=(reporter_email or "").strip().lower(),
+        reporter_email=(reporter_email or getattr(citizen, "email", "") or "").strip().lower(),
         reporter_name=(reporter_name or "").strip(),
+        address_public=address_public and bool((address or "").strip()),
+        suggested_citizen=suggested_citizen if citizen is None else None,
         language=language or getattr(citizen, "preferred_language", "") or settings.LANGUAGE_CODE,
         updates_opted_out=not email_updates,
         media_url=media_url,
@@ -209,9 +214,15 @@ def case_transition(
     resolution_code: str = "",
     citizen_contacted: bool | None = None,
     note: str = "",
+    feed_note: str = "",
     at: datetime | None = None,
 ) -> Case:
-    """Move a case along the workflow; refuses anything TRANSITIONS does not allow."""
+    """Move a case along the workflow; refuses anything TRANSITIONS does not allow.
+
+    `note` goes to the citizen (status page, email) when the change is shared with them;
+    `feed_note` is written for the open data feed (Open311 status_notes, e.g. "Pothole
+    filled") when the service is published, and never addressed to the citizen.
+    """
     case = _lock(case)
     before = case.status
     if to_status not in TRANSITIONS.get(before, set()):
@@ -253,6 +264,10 @@ def case_transition(
            and before != Status.NEW,
            data={"from": before, "to": to_status, "resolution_code": case.resolution_code,
                  "reopened": reopened})  # fmt: skip
+    feed_note = _text(feed_note, "feed_note") if (feed_note or "").strip() else ""
+    if feed_note:
+        _event(case, Kind.FEED_NOTE, actor, body=feed_note, at=now)
+        changes["feed_note"] = (None, feed_note)
     _audit(case, "case.reopened" if reopened else f"case.{to_status}", actor, changes)
     if to_status == Status.CLOSED:
         run_case_closed_hooks(case, actor)
@@ -628,4 +643,49 @@ def _anonymise_batch(ids: list[int]) -> int:
             for case in cases
         ]
     )
+    return len(cases)
+
+
+# --- who the requester is -------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_link_citizen(*, case: Case, citizen: Any, actor: Any) -> Case:
+    """Staff confirm that the requester is this citizen (e.g. the record suggested because it
+    has the email the report gave): the case joins the record and its 360° view."""
+    case = _lock(case)
+    if case.citizen_id is not None:
+        raise CaseRuleError(_("This case is already linked to a citizen record."))
+    if citizen.is_tombstone or citizen.anonymised_at is not None:
+        raise CaseRuleError(_("That citizen record can no longer be used."))
+    case.citizen = citizen
+    case.suggested_citizen = None
+    case.save(update_fields=["citizen", "suggested_citizen", "updated_at"])
+    _audit(case, "case.citizen_linked", actor, {"citizen": (None, citizen.pk)})
+    return case
+
+
+# --- the shared citizen record changed --------------------------------------------------------
+
+
+def cases_follow_contact_change(
+    citizen: Any, agency_id: int | None, changes: Mapping[str, tuple[Any, Any]], actor: Any
+) -> int:
+    """A citizen's new email reaches the editing agency's own cases that used the old one;
+    another agency's cases keep the address they were opened with (citizens.hooks)."""
+    if "email" not in changes or agency_id is None:
+        return 0
+    before, after = changes["email"]
+    cases = list(
+        Case.objects.filter(citizen=citizen, agency_id=agency_id, reporter_email=before or "").only(
+            "pk", "agency_id"
+        )
+    )
+    if not cases:
+        return 0
+    Case.objects.filter(pk__in=[c.pk for c in cases]).update(reporter_email=after or "")
+    audit_record_many(
+        [{"action": "case.contact_changed", "obj": c, "actor": actor, "agency_id": c.agency_id,
+          "changes": {"reporter_email": (before, after)}} for c in cases]
+    )  # fmt: skip
     return len(cases)

@@ -74,6 +74,27 @@ def upload_check(upload) -> Sniffed:
     return sniffed
 
 
+# Extensions a detected type may keep (e.g. "photo.jpeg" stays as it is).
+EXTENSIONS = {
+    "application/pdf": ("pdf",),
+    "image/png": ("png",),
+    "image/jpeg": ("jpg", "jpeg"),
+    "image/gif": ("gif",),
+    "image/webp": ("webp",),
+    "text/plain": ("txt", "text", "csv", "log"),
+}
+
+
+def download_name(original_name: str, content_type: str) -> str:
+    """The uploader's name with the extension of the detected type: "report.pdf.html" stored
+    as a PDF downloads as "report.pdf.html.pdf", so no program opens it as a web page."""
+    allowed = EXTENSIONS.get(content_type, ())
+    stem, dot, extension = (original_name or "file").rpartition(".")
+    if dot and stem and extension.lower() in allowed:
+        return original_name
+    return f"{original_name or 'file'}.{allowed[0] if allowed else 'bin'}"
+
+
 def attachment_response(attachment) -> FileResponse:
     """A stored attachment as a download (staff pages and API alike): typed by its detected
     content, never rendered inline, never cached by a shared cache. 404 if the file is gone."""
@@ -84,7 +105,7 @@ def attachment_response(attachment) -> FileResponse:
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=attachment.original_name,
+        filename=download_name(attachment.original_name, attachment.content_type),
         content_type=attachment.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -23,6 +23,11 @@ urlpatterns = [
     path("<str:reference>/take/", views.case_take, name="take"),
     path("<str:reference>/assign/", views.case_assign, name="assign"),
     path("<str:reference>/unassign/", views.case_unassign, name="unassign"),
+    path(
+        "<str:reference>/link-citizen/",
+        views.case_link_suggested_citizen,
+        name="link_suggested_citizen",
+    ),
     path("<str:reference>/transfer/", views.case_transfer, name="transfer"),
     path("<str:reference>/refer/", views.case_refer, name="refer"),
     path("<str:reference>/priority/", views.case_priority, name="priority"),

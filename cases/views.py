@@ -534,6 +534,7 @@ def _status(case: Case, data: dict, user: Any) -> str:
         resolution_code=data["resolution_code"] if to_status == Case.Status.RESOLVED else "",
         citizen_contacted=data["citizen_contacted"],
         note=data["note"],
+        feed_note=data.get("feed_note", ""),
     )
     return _("Status changed to “%(status)s”.") % {"status": case.get_status_display()}
 
@@ -603,6 +604,23 @@ def case_take(request: HttpRequest, reference: str) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("You have taken this case."))
+    return redirect("cases:detail", reference=case.reference)
+
+
+@require_POST
+@staff_required()
+def case_link_suggested_citizen(request: HttpRequest, reference: str) -> HttpResponse:
+    """Confirm the suggested record (same email as the report, not proved) as the requester."""
+    case = _writable_case(request.user, reference)
+    if case.suggested_citizen_id is None:  # a colleague linked it meanwhile, say
+        messages.info(request, _("There is no suggested citizen record for this case now."))
+        return redirect("cases:detail", reference=case.reference)
+    try:
+        services.case_link_citizen(case=case, citizen=case.suggested_citizen, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The case is now linked to the citizen record."))
     return redirect("cases:detail", reference=case.reference)
 
 

@@ -1,8 +1,8 @@
 """Writers of citizens: the only code that creates or changes a citizen record.
 
-Every function is keyword-only, atomic, and writes one AuditEvent (agency_id None: the citizen
-record is shared by all agencies). Bad input raises django.core.exceptions.ValidationError
-with a message for staff; nothing is half-written.
+Every function is keyword-only, atomic, and writes one AuditEvent (with the acting staff
+member's agency, so each agency reads its own actions on the shared record). Bad input raises
+django.core.exceptions.ValidationError with a message for staff; nothing is half-written.
 """
 
 from __future__ import annotations
@@ -12,13 +12,16 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, ForeignObjectRel, OuterRef
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from citizens import normalise
+from citizens.hooks import run_contact_changed_hooks
 from citizens.models import (
     MERGE_FIELD_GROUPS,
     Citizen,
@@ -27,7 +30,8 @@ from citizens.models import (
     ConsentSource,
 )
 from citizens.selectors import mergeable_relations
-from core.services import audit_record
+from core.scoping import user_agency_id
+from core.services import audit_record, email_enqueue
 
 EDITABLE_FIELDS = (
     "first_name",
@@ -209,7 +213,27 @@ def citizen_update(
     _validate(citizen)
     citizen.save(update_fields=list(changes))
     audit_record(action="citizen.updated", obj=citizen, actor=actor, changes=changes)
+    run_contact_changed_hooks(citizen, user_agency_id(actor), changes, actor)
+    _tell_previous_address(citizen, changes)
     return citizen
+
+
+def _tell_previous_address(citizen: Citizen, changes: Mapping[str, tuple[Any, Any]]) -> None:
+    """The email on file before a change hears of it (which fields, never the new values), so a
+    record changed by someone else, or another agency, never redirects the person silently."""
+    previous = changes["email"][0] if "email" in changes else citizen.email
+    if not previous:
+        return
+    language = citizen.preferred_language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {
+            "fields": [str(Citizen._meta.get_field(name).verbose_name) for name in changes],
+            "email_changed": "email" in changes,
+            "site_name": settings.SITE_NAME,
+        }
+        subject = render_to_string("emails/citizen_changed_subject.txt", context).strip()
+        body = render_to_string("emails/citizen_changed_message.txt", context)
+    email_enqueue(to=[previous], subject=subject, body=body)
 
 
 @transaction.atomic

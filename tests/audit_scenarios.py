@@ -72,6 +72,14 @@ def _api_token_revoke(world: World) -> Call:
     return lambda: api_token_revoke(token=token, actor=world.agent)
 
 
+def _api_tokens_revoke_all(world: World) -> Call:
+    from core.services import api_token_create, api_tokens_revoke_all
+
+    api_token_create(user=world.agent, name="one", actor=world.agent)
+    api_token_create(user=world.agent, name="two", actor=world.agent)
+    return lambda: api_tokens_revoke_all(user=world.agent, actor=world.admin, reason="role")
+
+
 # --- agencies -------------------------------------------------------------------------------
 
 
@@ -238,6 +246,7 @@ SCENARIOS: dict[str, Callable[[World], Call]] = {
     "core.services.outbox_requeue": _outbox_requeue,
     "core.services.api_token_create": _api_token_create,
     "core.services.api_token_revoke": _api_token_revoke,
+    "core.services.api_tokens_revoke_all": _api_tokens_revoke_all,
 }
 
 
@@ -311,6 +320,13 @@ def _cases_scenarios() -> dict[str, Callable[[World], Call]]:
         case = _case(world, "open")
         other = _category(world, code="graffiti")
         return lambda: s.case_set_category(case=case, category=other, actor=world.agent)
+
+    def follow_contact_change(world):
+        person = _citizen(world)
+        _case(world, "open", citizen=person)  # its reporter_email is r@example.org
+        return lambda: s.cases_follow_contact_change(
+            person, world.agency.pk, {"email": ("r@example.org", "new@example.org")}, world.agent
+        )
 
     def open311_request(world):
         category = _category(world)
@@ -400,6 +416,12 @@ def _cases_scenarios() -> dict[str, Callable[[World], Call]]:
         "cases.services.case_updates_unsubscribe": lambda w: (
             lambda c=_case(w, "open"): s.case_updates_unsubscribe(case=c)
         ),
+        "cases.services.case_link_citizen": lambda w: (
+            lambda c=_case(w, "open"), p=_citizen(w): s.case_link_citizen(
+                case=c, citizen=p, actor=w.agent
+            )
+        ),
+        "cases.services.cases_follow_contact_change": follow_contact_change,
     }
 
 

@@ -107,7 +107,8 @@ def _side(slug: str, name: str) -> Side:
     team = team_create(agency=agency, name="Roads", slug=f"{slug}-roads", calendar=calendar,
                        actor=None)  # fmt: skip
     category = ServiceCategory.objects.create(agency=agency, code=f"{slug}-pothole",
-                                              name={"en": "Pothole"}, owning_team=team)  # fmt: skip
+                                              name={"en": "Pothole"}, owning_team=team,
+                                              open_data=True)  # fmt: skip
     AttributeDefinition.objects.create(category=category, code="size", label={"en": "Size"})
     case = case_create(category=category, description="Hole in the road", channel="phone",
                        reporter_email=f"someone@{slug}.example.org")  # fmt: skip

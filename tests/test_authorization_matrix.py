@@ -268,6 +268,7 @@ MATRIX: dict[str, Expect] = {
     },
     "cases:take": staff_object(_case, method="post", ok=302),
     "cases:unassign": staff_object(_case, method="post", ok=302),
+    "cases:link_suggested_citizen": staff_object(_case, method="post", ok=302),
     "cases:attachment": staff_object(_case_attachment),
     # --- API tokens: one's own only; anyone else's token is a 404 --------------------------------
     "staff:api_tokens": staff(),

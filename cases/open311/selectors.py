@@ -1,7 +1,8 @@
 """Reads of the Open311 adapter: jurisdictions, services, public request data, API keys.
 
-Everything here is what the public GeoReport v2 endpoints may show: active public categories
-and the cases filed in them, never personal data (names, email, phone) nor internal notes.
+Everything here is what the public GeoReport v2 endpoints may show: active public categories,
+and the cases of the services an agency publishes as open data, never personal data (names,
+email, phone), internal notes or what staff wrote to one citizen.
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ from citizens.models import Citizen
 from citizens.normalise import normalise_email
 
 MAX_REQUESTS = 1000  # GeoReport v2 "Response Volume": the first 1000 requests
-# Timeline entries whose text the citizen already sees on the status page.
-STATUS_NOTE_KINDS = (CaseEvent.Kind.PUBLIC_UPDATE, CaseEvent.Kind.STATUS)
 
 
 # --- jurisdictions --------------------------------------------------------------------------
@@ -70,14 +69,19 @@ def services_changeset() -> datetime | None:
 
 
 def _public_requests(agency: Agency) -> QuerySet[Case]:
+    """Cases of the services the agency publishes; others do not exist for Open311 GET.
+
+    status_notes come only from notes staff wrote for the public feed, never from updates or
+    status messages addressed to the citizen (those may name them or their home).
+    """
     latest_note = (
-        CaseEvent.objects.filter(case=OuterRef("pk"), is_public=True, kind__in=STATUS_NOTE_KINDS)
+        CaseEvent.objects.filter(case=OuterRef("pk"), kind=CaseEvent.Kind.FEED_NOTE)
         .exclude(body="")
         .order_by("-created_at", "-id")
         .values("body")[:1]
     )
     return (
-        Case.objects.filter(agency=agency, category__public=True)
+        Case.objects.filter(agency=agency, category__open_data=True)
         .select_related("category", "team", "agency")
         .annotate(public_status_notes=Subquery(latest_note))
     )

@@ -1,12 +1,14 @@
 """Our catalogue and cases as GeoReport v2 entries (plain data, rendered by `renderers`).
 
-Request entries carry only what the spec's public GET shows: no names, email or phone of
-anyone, and status notes only from public timeline entries (never internal notes).
+Request entries carry only what DESIGN.md "Publication" allows: service, status, dates, a
+location (the street address only when the citizen gave it for publication, else coordinates
+rounded to about 100 m), and status notes only from notes written for the public feed.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -79,10 +81,29 @@ def public_description(case: Case) -> str | None:
     return case.description if case.channel == Case.Channel.OPEN311 else None
 
 
+# Three decimals of a degree: about 110 m of latitude, enough to find the street, not the door.
+PUBLIC_COORDINATE = Decimal("0.001")
+
+
+def public_location(case: Case) -> tuple[str | None, float | None, float | None]:
+    """(address, lat, long) as published: the exact place only when the citizen gave it for
+    publication (an Open311 app's report, or ticked on our form); otherwise rounded."""
+    if case.channel == Case.Channel.OPEN311 or case.address_public:
+        return case.address or None, _float(case.latitude), _float(case.longitude)
+    if case.latitude is None or case.longitude is None:
+        return None, None, None
+    return (
+        None,
+        float(Decimal(case.latitude).quantize(PUBLIC_COORDINATE)),
+        float(Decimal(case.longitude).quantize(PUBLIC_COORDINATE)),
+    )
+
+
 def request_entry(case: Case) -> dict[str, Any]:
     timezone = case.agency.timezone
     closed = open311_status(case) == "closed"
     updated = (case.closed_at or case.resolved_at) if closed else None
+    address, latitude, longitude = public_location(case)
     return {
         "service_request_id": case.reference,
         "status": open311_status(case),
@@ -95,11 +116,11 @@ def request_entry(case: Case) -> dict[str, Any]:
         "requested_datetime": _datetime(case.created_at, timezone),
         "updated_datetime": _datetime(updated or case.updated_at, timezone),
         "expected_datetime": _datetime(case.resolution_due_at, timezone) if not closed else None,
-        "address": case.address or None,
+        "address": address,
         "address_id": None,
         "zipcode": None,
-        "lat": _float(case.latitude),
-        "long": _float(case.longitude),
+        "lat": latitude,
+        "long": longitude,
         "media_url": case.media_url or None,
     }
 

@@ -1,7 +1,8 @@
 """Writers of the Open311 adapter: API keys of client applications, and service requests.
 
 A service request is an ordinary case (channel "open311") made by `cases.services.case_create`,
-with the citizen found by email or created from the contact fields; the whole request is one
+with a citizen created from the contact fields (a record with the same, unproved, email is only
+suggested to staff); the whole request is one
 transaction, so bad input writes nothing. Every change writes an AuditEvent.
 """
 
@@ -99,22 +100,24 @@ def _check_media_url(url: str) -> str:
     return url
 
 
-def _citizen_for(contact: RequestContact, actor: str) -> Any:
-    """The citizen with this email, or a new record when there is a name and a way to reach
-    them; None otherwise (the email, if any, stays on the case as the reporter's)."""
+def _citizen_for(contact: RequestContact, actor: str) -> tuple[Any, Any]:
+    """(citizen, suggested citizen). An app's email is not proved: when a record already has
+    it, the case is not linked (nor that person written to as theirs) but the record is
+    suggested to staff. Otherwise a new record when there is a name and a way to reach them;
+    None when not (the email, if any, stays on the case as the reporter's)."""
     if contact.email:
         found = selectors.citizen_with_email(contact.email)
         if found is not None:
-            return found
+            return None, found
     if not (contact.email or contact.phone) or not (contact.first_name or contact.last_name):
-        return None
+        return None, None
     return citizen_create(
         actor=actor,
         first_name=contact.first_name,
         last_name=contact.last_name,
         email=contact.email,
         phone=contact.phone,
-    )
+    ), None
 
 
 @transaction.atomic
@@ -148,7 +151,7 @@ def open311_request_create(
             {"description": [f"Keep the description under {MAX_DESCRIPTION} characters."]}
         )
     actor = f"open311:{client.name}"
-    citizen = _citizen_for(contact, actor)
+    citizen, suggested = _citizen_for(contact, actor)
     reporter_name = f"{contact.first_name} {contact.last_name}".strip()
     case = case_create(
         category=category,
@@ -164,6 +167,8 @@ def open311_request_create(
         reporter_email=contact.email,
         reporter_name=reporter_name,
         media_url=media_url,
+        address_public=True,  # an app's report is public by the app's own terms
+        suggested_citizen=suggested,
     )
     now = timezone.now()
     Open311Client.objects.filter(pk=client.pk).update(last_used_at=now)

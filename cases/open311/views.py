@@ -43,7 +43,12 @@ class Open311Error(Exception):
 
 
 def endpoint(*methods: str) -> Callable:
-    """Method check, no caching, and Open311Error → the error list in the requested format."""
+    """Method check, no caching, and Open311Error → the error list in the requested format.
+
+    CSRF does not apply (an API of api_keys, not a browser form): a POST to a resource that
+    only answers GET gets the spec's 405 error list, not Django's HTML CSRF page, which
+    clients such as FixMyStreet report as a bad key.
+    """
     allowed = set(methods) | ({"HEAD"} if "GET" in methods else set())
 
     def decorate(view: Callable) -> Callable:
@@ -59,7 +64,7 @@ def endpoint(*methods: str) -> Callable:
             except Open311Error as exc:
                 return render_errors(fmt, exc.status, exc.descriptions)
 
-        return wrapper
+        return csrf_exempt(wrapper)
 
     return decorate
 
@@ -127,7 +132,6 @@ def service_definition(request: HttpRequest, fmt: str, service_code: str) -> Htt
 # --- requests -------------------------------------------------------------------------------
 
 
-@csrf_exempt  # an API authenticated by api_key, not a browser form
 @endpoint("GET", "POST")
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
@@ -165,6 +169,7 @@ def not_found(request: HttpRequest, fmt: str) -> HttpResponse:
     raise Open311Error(404, "There is no such Open311 resource.")
 
 
+@csrf_exempt
 def not_found_any(request: HttpRequest, path: str) -> HttpResponse:
     """Anything else under /open311/v2/: a 404 error list (JSON if the path asks for it)."""
     return not_found(request, fmt="json" if path.endswith(".json") else "xml")

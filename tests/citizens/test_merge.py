@@ -28,13 +28,15 @@ def _case(citizen: Citizen) -> models.Model:
     from cases.models import ServiceCategory
     from cases.services import case_create
 
-    agency = Agency.objects.create(name="Merge test agency", slug="merge-test")
-    hours = [(0, time(9), time(17))]
-    calendar = calendar_create(agency=agency, name="Office", intervals=hours, actor=None)
-    team = team_create(agency=agency, name="Desk", slug="desk", calendar=calendar, actor=None)
-    category = ServiceCategory.objects.create(
-        agency=agency, code="general", name={"en": "General"}, owning_team=team
-    )
+    category = ServiceCategory.objects.filter(agency__slug="merge-test").first()
+    if category is None:
+        agency = Agency.objects.create(name="Merge test agency", slug="merge-test")
+        hours = [(0, time(9), time(17))]
+        calendar = calendar_create(agency=agency, name="Office", intervals=hours, actor=None)
+        team = team_create(agency=agency, name="Desk", slug="desk", calendar=calendar, actor=None)
+        category = ServiceCategory.objects.create(
+            agency=agency, code="general", name={"en": "General"}, owning_team=team
+        )
     return case_create(
         category=category, description="Merge test", channel="phone", citizen=citizen
     )
@@ -48,6 +50,13 @@ def _feedback(citizen: Citizen) -> models.Model:
     return FeedbackSubmission.objects.create(
         agency=agency, kind="complaint", message="Merge test", citizen=citizen
     )
+
+
+def _suggested_on_case(citizen: Citizen) -> models.Model:
+    case = _case(citizen)
+    type(case).objects.filter(pk=case.pk).update(citizen=None, suggested_citizen=citizen)
+    case.refresh_from_db()
+    return case
 
 
 def _case_of_another_agency(citizen: Citizen) -> models.Model:
@@ -87,6 +96,7 @@ ROW_FACTORIES: dict[str, Callable[[Citizen], models.Model]] = {
         citizen=citizen, kind="contact", granted=True, source="web"
     ),
     "cases.case.citizen": _case,
+    "cases.case.suggested_citizen": lambda citizen: _suggested_on_case(citizen),
     "feedback.feedbacksubmission.citizen": lambda citizen: _feedback(citizen),
     "feedback.surveyinvitation.citizen": lambda citizen: _survey_invitation(citizen),
 }

@@ -49,7 +49,8 @@ def o311(db) -> Open311World:
         agency=other, name="Tax", slug="tax", calendar=other_calendar, actor=None
     )
     pothole = make_category(agency, roads, "pothole", "Pothole", keywords="hole, road",
-                            description={"en": "A hole in the road"}, order=1)  # fmt: skip
+                            description={"en": "A hole in the road"}, order=1,
+                            open_data=True)  # fmt: skip
     AttributeDefinition.objects.create(
         category=pothole, code="size", label={"en": "How big is it?"}, datatype="singlevaluelist",
         required=True, order=1, description={"en": "Pick the closest size"},
@@ -65,9 +66,11 @@ def o311(db) -> Open311World:
     AttributeDefinition.objects.create(
         category=pothole, code="depth", label={"en": "Depth (cm)"}, datatype="number", order=3
     )
-    graffiti = make_category(agency, roads, "graffiti", "Graffiti", order=2)
+    graffiti = make_category(agency, roads, "graffiti", "Graffiti", order=2, open_data=True)
     hidden = make_category(agency, roads, "internal-only", "Internal only", public=False)
-    other_category = make_category(other, other_team, "tax-question", "Tax question")
+    other_category = make_category(
+        other, other_team, "tax-question", "Tax question", open_data=True
+    )
     client, key = open311_client_create(name="City app", agency=agency, actor=None)
     _other, other_key = open311_client_create(name="Revenue app", agency=other, actor=None)
     return Open311World(

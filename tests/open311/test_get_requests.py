@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -52,7 +54,7 @@ def ids(response, fmt: str) -> list[str]:
 def cases(o311):
     old = make_case(o311.graffiti, days_ago=100)
     recent = make_case(o311.pothole, days_ago=2, address="5 Oak Ave", latitude=41.5,
-                       longitude=-87.5)  # fmt: skip
+                       longitude=-87.5, address_public=True)  # fmt: skip
     newest = make_case(o311.graffiti, days_ago=1)
     closed = make_case(o311.pothole, days_ago=3)
     close(closed, o311.agent)
@@ -139,8 +141,8 @@ def test_service_request_id_list_overrides_the_other_filters(o311, api, cases, f
 def test_one_request_maps_our_case_to_the_spec(o311, api, cases, fmt):
     case = cases["recent"]
     Case.objects.filter(pk=case.pk).update(media_url="https://img.example.org/1.jpg")
-    case_transition(case=case, to_status="open", actor=o311.agent)
-    case_public_update(case=case, body="A crew is booked for Monday.", actor=o311.agent)
+    case_transition(case=case, to_status="open", actor=o311.agent,
+                    feed_note="A crew is booked for Monday.")  # fmt: skip
     case.refresh_from_db()
     response = api.get(url(f"requests/{case.reference}.{fmt}"), {"jurisdiction_id": "pw"})
     [entry] = request_entries(response, fmt)
@@ -192,17 +194,20 @@ def test_get_output_has_no_personal_data_and_no_internal_notes(o311, api, fmt):
                              email="zelda.q@example.org", phone="+13125550199")  # fmt: skip
     case = make_case(o311.graffiti, citizen=citizen, reporter_email="zelda.q@example.org",
                      reporter_name="Zelda Quixote")  # fmt: skip
-    case_transition(case=case, to_status="open", actor=o311.agent)
-    case_public_update(case=case, body="We will clean it this week.", actor=o311.agent)
+    case_transition(case=case, to_status="open", actor=o311.agent,
+                    note="Hello Zelda, as agreed we come to flat 4B")  # fmt: skip
+    case_public_update(case=case, body="Hello Zelda, we will clean it this week.",
+                       actor=o311.agent)  # fmt: skip
     case_note_add(case=case, body="SECRET: caller is the landlord", actor=o311.agent)
     for path in (f"requests.{fmt}", f"requests/{case.reference}.{fmt}"):
         response = api.get(url(path), {"jurisdiction_id": "pw"})
         text = response.content.decode()
         for secret in ("Zelda", "Quixote", "zelda.q@example.org", "5550199", "SECRET",
-                       "landlord", "alex", "Alex"):  # fmt: skip
+                       "landlord", "alex", "Alex", "flat 4B", "clean it"):  # fmt: skip
             assert secret not in text, (path, secret)
         [entry] = request_entries(response, fmt)
-        assert entry["status_notes"] == "We will clean it this week."
+        # Updates and status messages are addressed to one citizen: never status_notes.
+        assert entry["status_notes"] in (None, "")
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -246,3 +251,71 @@ def test_only_descriptions_written_for_an_open311_app_are_published(o311, api, c
 
     assert body[0]["description"] is None
     assert "555-0100" not in str(body)
+
+
+# --- what is published (issue 13) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_service_not_on_the_open_data_feed_has_no_requests(o311, api, fmt):
+    o311.graffiti.open_data = False
+    o311.graffiti.save()
+    unpublished = make_case(o311.graffiti, days_ago=1)
+    published = make_case(o311.pothole, days_ago=1)
+    listed = ids(api.get(url(f"requests.{fmt}"), {"jurisdiction_id": "pw"}), fmt)
+    assert listed == [published.reference]
+    response = api.get(url(f"requests/{unpublished.reference}.{fmt}"), {"jurisdiction_id": "pw"})
+    assert response.status_code == 404
+    by_id = {"jurisdiction_id": "pw", "service_request_id": unpublished.reference}
+    assert ids(api.get(url(f"requests.{fmt}"), by_id), fmt) == []
+    token = request_token(unpublished.reference)
+    assert api.get(url(f"tokens/{token}.{fmt}"), {"jurisdiction_id": "pw"}).status_code == 404
+
+
+def test_a_phone_case_shows_no_street_address_and_coordinates_rounded_to_100_m(o311, api):
+    case = make_case(o311.pothole, address="Flat 4B, 12 Elm Street",
+                     latitude=Decimal("41.878113"), longitude=Decimal("-87.629799"))  # fmt: skip
+    [entry] = body(api.get(url(f"requests/{case.reference}.json"), {"jurisdiction_id": "pw"}),
+                   "json")  # fmt: skip
+    assert entry["address"] is None
+    assert "Elm" not in json.dumps(entry)
+    assert (entry["lat"], entry["long"]) == (41.878, -87.63)
+
+
+def test_an_address_given_for_publication_or_by_an_app_is_shown(o311, api):
+    chosen = make_case(o311.pothole, address="Corner of Oak and 5th", latitude=41.5,
+                       longitude=-87.5, address_public=True)  # fmt: skip
+    app = make_case(o311.pothole, channel="open311", address="7 Lake St",
+                    latitude=Decimal("41.512345"), longitude=Decimal("-87.512345"))  # fmt: skip
+    for case, address, lat in (
+        (chosen, "Corner of Oak and 5th", 41.5),
+        (app, "7 Lake St", 41.512345),
+    ):
+        [entry] = body(api.get(url(f"requests/{case.reference}.json"), {"jurisdiction_id": "pw"}),
+                       "json")  # fmt: skip
+        assert entry["address"] == address and entry["lat"] == lat
+
+
+def test_status_notes_are_the_latest_note_written_for_the_feed(o311, api):
+    case = make_case(o311.pothole)
+    case_transition(case=case, to_status="open", actor=o311.agent, feed_note="Inspection booked")
+    case_public_update(case=case, body="Dear Ms Smith, we come on Monday", actor=o311.agent)
+    case_transition(case=case, to_status="resolved", actor=o311.agent,
+                    resolution_code="resolved", citizen_contacted=True,
+                    note="Dear Ms Smith, it is fixed", feed_note="Pothole filled")  # fmt: skip
+    [entry] = body(api.get(url(f"requests/{case.reference}.json"), {"jurisdiction_id": "pw"}),
+                   "json")  # fmt: skip
+    assert entry["status_notes"] == "Pothole filled"
+    assert "Smith" not in json.dumps(entry)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("path", ["services", "services/pothole", "discovery", "requests/X",
+                                  "tokens/abc"])  # fmt: skip
+def test_a_post_to_a_get_only_resource_is_the_specs_405_not_a_csrf_page(api, o311, path, fmt):
+    from django.test import Client
+
+    browserless = Client(enforce_csrf_checks=True)
+    response = browserless.post(url(f"{path}.{fmt}"), {"jurisdiction_id": "pw", "api_key": "x"})
+    assert response.status_code == 405
+    assert errors(response, fmt) == [{"code": 405, "description": "Method POST is not allowed."}]

@@ -96,7 +96,9 @@ def test_the_raw_body_with_bracketed_names_is_understood(o311, api):
     assert case.citizen is None
 
 
-def test_an_existing_citizen_is_found_by_email(o311, api):
+def test_an_existing_citizens_email_is_a_suggestion_for_staff_not_a_link(o311, api):
+    """An app's email is not proved: anyone can type Ana's. The report must not join her record
+    (her 360° view, her surveys); staff see the record suggested and confirm it."""
     known = citizen_create(actor=None, first_name="Ana", last_name="García",
                            email="ana@example.org")  # fmt: skip
     before = Citizen.objects.count()
@@ -104,8 +106,11 @@ def test_an_existing_citizen_is_found_by_email(o311, api):
     response = api.post(url("requests.json"), data)
     assert response.status_code == 200
     case = Case.objects.get(reference=created_reference(response, "json"))
-    assert case.citizen == known
-    assert Citizen.objects.count() == before
+    assert case.citizen is None
+    assert case.suggested_citizen == known
+    assert case.reporter_email == "ana@example.org"
+    assert Citizen.objects.count() == before  # no second record for the same address either
+    assert not known.cases.exists()
 
 
 def test_an_email_without_a_name_stays_on_the_case_only(o311, api):
