@@ -52,7 +52,7 @@ AGENCY_ADMIN_PERMISSIONS = {
     "cases.attributedefinition": ALL,
     "cases.slapolicy": ("add", "change", "view"),
     "cases.slaescalationlevel": ALL,
-    "cases.open311client": ("add", "change", "view"),
+    "open311.open311client": ("add", "change", "view"),
     "feedback.survey": ("add", "change", "view"),
     "feedback.question": ALL,
     "feedback.feedbacksubmission": ("view",),

@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 
 from cases.models import AttributeDefinition, ServiceCategory, SlaEscalationLevel, SlaPolicy
-from cases.open311 import admin as open311_admin  # noqa: F401  (registers Open311Client)
 from core.admin_scoping import AgencyScopedAdmin, AgencyScopedInline
 from core.scoping import user_agency_id
 from core.translated import translate

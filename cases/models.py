@@ -550,6 +550,3 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.from_agency_id} → {self.to_agency_id}"
-
-
-from cases.open311.models import Open311Client  # noqa: E402, F401  (app_label "cases")

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "agencies",
     "citizens",
     "cases",
+    "open311",
     "feedback",
 ]
 

@@ -19,7 +19,7 @@ urlpatterns = [
     path("staff/", include("agencies.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("citizencrm.api_urls")),
-    path("open311/v2/", include("cases.open311.urls")),
+    path("open311/v2/", include("open311.urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -296,7 +296,7 @@ def _cases_scenarios() -> dict[str, Callable[[World], Call]]:
     from django.utils import timezone
 
     from cases import services as s
-    from cases.open311 import services as o311
+    from open311 import services as o311
 
     def close_resolved(world):
         case = _case(world, "resolved")
@@ -374,15 +374,15 @@ def _cases_scenarios() -> dict[str, Callable[[World], Call]]:
             lambda c=_case(w, "open"): s.case_set_priority(case=c, priority="urgent", actor=w.agent)
         ),
         "cases.services.case_set_category": set_category,
-        "cases.open311.services.open311_client_create": lambda w: (
+        "open311.services.open311_client_create": lambda w: (
             lambda: o311.open311_client_create(name="city app", agency=w.agency, actor=w.admin)
         ),
-        "cases.open311.services.open311_client_revoke": lambda w: (
+        "open311.services.open311_client_revoke": lambda w: (
             lambda c=o311.open311_client_create(name="old app", agency=w.agency, actor=None)[0]: (
                 o311.open311_client_revoke(client=c, actor=w.admin)
             )
         ),
-        "cases.open311.services.open311_request_create": open311_request,
+        "open311.services.open311_request_create": open311_request,
         "cases.services.cases_anonymise": lambda w: (
             lambda c=_case(w, "closed", closed_at=timezone.now() - timedelta(days=4000)): (
                 s.cases_anonymise(cutoff=timezone.now() - timedelta(days=3000))

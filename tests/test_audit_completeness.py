@@ -12,6 +12,7 @@ import importlib
 import inspect
 from collections.abc import Callable
 from importlib.util import find_spec
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -47,6 +48,9 @@ EXEMPT: dict[str, str] = {
 }
 
 
+PROJECT_APPS = ("core", "agencies", "citizens", "cases", "open311", "feedback")
+
+
 def _exists(module_name: str) -> bool:
     try:
         return find_spec(module_name) is not None
@@ -55,14 +59,18 @@ def _exists(module_name: str) -> bool:
 
 
 def _service_functions() -> list[str]:
+    """Every public function of every services module of the project's apps: `services.py`,
+    and `*services.py` anywhere inside an app (e.g. `cases.sla.services`)."""
     names = []
     for config in apps.get_app_configs():
-        if not config.name.startswith(("core", "agencies", "citizens", "cases", "feedback")):
+        if not config.name.startswith(PROJECT_APPS):
             continue
-        # `cases.sla_services` and `cases.open311.services` are services modules too.
-        modules = (f"{config.name}.services", f"{config.name}.sla_services",
-                   f"{config.name}.open311.services")  # fmt: skip
-        for module_name in modules:
+        root = Path(config.path)
+        for path in sorted(root.rglob("*services.py")):
+            if "migrations" in path.parts:
+                continue
+            relative = path.relative_to(root).with_suffix("")
+            module_name = ".".join([config.name, *relative.parts])
             if not _exists(module_name):
                 continue
             module = importlib.import_module(module_name)

@@ -168,15 +168,15 @@ def _open311_request(world: MatrixWorld, side: str) -> dict:
 
 
 def _open311_token(world: MatrixWorld, side: str) -> dict:
-    from cases.open311.tokens import request_token
+    from open311.tokens import request_token
 
     return {"fmt": "xml", "token": request_token(world.case(side).reference)}
 
 
 def _open311_client(world: MatrixWorld, side: str):
     """An Open311 client of `side`'s agency, for the admin rule (made once per side)."""
-    from cases.open311.models import Open311Client
-    from cases.open311.services import open311_client_create
+    from open311.models import Open311Client
+    from open311.services import open311_client_create
 
     agency = world.side(side).agency
     client = Open311Client.objects.filter(agency=agency).first()
@@ -380,7 +380,7 @@ def _admin_object_kwargs(model, name: str) -> Kwargs:
     params = re.findall(r"<(?:\w+:)?(\w+)>", route)
 
     def kwargs(world: MatrixWorld, side: str) -> dict:
-        if model._meta.label == "cases.Open311Client":
+        if model._meta.label == "open311.Open311Client":
             return dict.fromkeys(params, _open311_client(world, side).pk)
         return dict.fromkeys(params, world.admin_object(model, side).pk)
 

@@ -13,8 +13,8 @@ from django.test import Client
 from agencies.models import Agency, Team
 from agencies.services import calendar_create, team_create
 from cases.models import AttributeDefinition, ServiceCategory
-from cases.open311.models import Open311Client
-from cases.open311.services import open311_client_create
+from open311.models import Open311Client
+from open311.services import open311_client_create
 from tests.cases.conftest import WEEKDAYS_9_TO_5, make_category, make_staff
 
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from cases.models import Case
-from cases.open311.tokens import request_token
 from cases.services import case_create, case_note_add, case_public_update, case_transition
 from citizens.services import citizen_create
+from open311.tokens import request_token
 from tests.open311.conftest import body, errors, request_entries, url
 
 FORMATS = ["xml", "json"]
@@ -235,7 +235,7 @@ def test_xml_is_well_formed_even_with_control_characters(o311, api):
 
 
 def test_the_request_listing_is_capped_at_1000(o311, api, monkeypatch):
-    from cases.open311 import selectors
+    from open311 import selectors
 
     monkeypatch.setattr(selectors, "MAX_REQUESTS", 2)
     for _ in range(3):

@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from cases.models import Case
-from cases.open311.models import Open311Client
 from core.models import AuditEvent
+from open311.models import Open311Client
 from tests.agencies.conftest import signed_in_client
 from tests.open311.conftest import url
 
@@ -78,7 +78,7 @@ def admin_client(o311):
 def test_admin_creates_a_key_shown_once_and_stores_only_its_hash(o311, admin_client):
     client = admin_client
     response = client.post(
-        reverse("admin:cases_open311client_add"), {"name": "Kiosk", "agency": o311.agency.pk}
+        reverse("admin:open311_open311client_add"), {"name": "Kiosk", "agency": o311.agency.pk}
     )
     assert response.status_code == 302
     kiosk = Open311Client.objects.get(name="Kiosk")
@@ -88,17 +88,17 @@ def test_admin_creates_a_key_shown_once_and_stores_only_its_hash(o311, admin_cli
     assert AuditEvent.objects.filter(action="open311_client.created",
                                      object_id=str(kiosk.pk)).exists()  # fmt: skip
     assert key in client.get(response.url).content.decode()  # the page after saving shows it
-    page = client.get(reverse("admin:cases_open311client_change", args=[kiosk.pk]))
+    page = client.get(reverse("admin:open311_open311client_change", args=[kiosk.pk]))
     assert page.status_code == 200
     assert key not in page.content.decode() and kiosk.key_hash not in page.content.decode()
-    listing = client.get(reverse("admin:cases_open311client_changelist"))
+    listing = client.get(reverse("admin:open311_open311client_changelist"))
     assert key not in listing.content.decode()
 
 
 def test_admin_action_revokes_keys(o311, admin_client):
     client = admin_client
     response = client.post(
-        reverse("admin:cases_open311client_changelist"),
+        reverse("admin:open311_open311client_changelist"),
         {"action": "revoke_keys", "_selected_action": [o311.client.pk]},
     )
     assert response.status_code == 302
@@ -115,18 +115,19 @@ def test_agency_admins_manage_only_their_own_agencys_keys(o311):
     client = signed_in_client(user)
     other = Open311Client.objects.get(agency=o311.other_agency)
 
-    listing = client.get(reverse("admin:cases_open311client_changelist")).content.decode()
+    listing = client.get(reverse("admin:open311_open311client_changelist")).content.decode()
     assert "City app" in listing and "Revenue app" not in listing
     assert (
-        client.get(reverse("admin:cases_open311client_change", args=[other.pk])).status_code == 404
+        client.get(reverse("admin:open311_open311client_change", args=[other.pk])).status_code
+        == 404
     )
     # The agency is not asked for: a new key is always for the admin's own agency.
-    response = client.post(reverse("admin:cases_open311client_add"), {"name": "Kiosk"})
+    response = client.post(reverse("admin:open311_open311client_add"), {"name": "Kiosk"})
     assert response.status_code == 302
     assert Open311Client.objects.get(name="Kiosk").agency == o311.agency
     # Revoking another agency's key through the action does nothing.
     client.post(
-        reverse("admin:cases_open311client_changelist"),
+        reverse("admin:open311_open311client_changelist"),
         {"action": "revoke_keys", "_selected_action": [other.pk]},
     )
     other.refresh_from_db()

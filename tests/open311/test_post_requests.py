@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from cases.models import Case
-from cases.open311.models import Open311Client
-from cases.open311.services import open311_client_revoke
 from citizens.models import Citizen
 from citizens.services import citizen_create
 from core.models import AuditEvent
+from open311.models import Open311Client
+from open311.services import open311_client_revoke
 from tests.open311.conftest import body, errors, url
 
 FORMATS = ["xml", "json"]

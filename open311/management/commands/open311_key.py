@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import Agency
-from cases.open311.models import Open311Client
-from cases.open311.services import open311_client_create, open311_client_revoke
+from open311.models import Open311Client
+from open311.services import open311_client_create, open311_client_revoke
 
 ACTOR = "system:manage.py open311_key"
 

@@ -16,9 +16,9 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from agencies.models import Agency
 from cases.models import AttributeDefinition, Case, CaseEvent, ServiceCategory
-from cases.open311.models import Open311Client
 from citizens.models import Citizen
 from citizens.normalise import normalise_email
+from open311.models import Open311Client
 
 MAX_REQUESTS = 1000  # GeoReport v2 "Response Volume": the first 1000 requests
 

@@ -24,9 +24,9 @@ from django.views.decorators.csrf import csrf_exempt
 
 from agencies.models import Agency
 from cases.models import ServiceCategory
-from cases.open311 import selectors, serializers, services, tokens
-from cases.open311.renderers import render, render_errors
 from core.ratelimit import rate_limited
+from open311 import selectors, serializers, services, tokens
+from open311.renderers import render, render_errors
 
 MAX_WINDOW = timedelta(days=90)  # GeoReport v2: a date range "may not span more than 90 days"
 ATTRIBUTE_PARAM = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")

@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from cases.open311 import views
+from open311 import views
 
 app_name = "open311"
 

@@ -13,9 +13,9 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from cases.open311.models import Open311Client
-from cases.open311.services import open311_client_create, open311_client_revoke
 from core.admin_scoping import AgencyScopedAdmin
+from open311.models import Open311Client
+from open311.services import open311_client_create, open311_client_revoke
 
 READONLY = ["key_prefix", "active", "created_at", "last_used_at", "revoked_at"]
 

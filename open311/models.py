@@ -2,7 +2,7 @@
 
 A key is shown once, when it is made; only its SHA-256 hash is stored, with a short prefix so
 admins can tell keys apart. A key belongs to one agency and only works for that jurisdiction.
-The model belongs to the `cases` app (`app_label`), imported by `cases.models`.
+Its table keeps the name it had when the model lived in `cases` (cases_open311client).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class Open311Client(models.Model):
     agency_scope = "agency"
 
     class Meta:
-        app_label = "cases"
+        db_table = "cases_open311client"
         ordering = ["name"]
         verbose_name = "Open311 client"
 

@@ -16,8 +16,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from cases.models import AttributeDefinition, Case, ServiceCategory
-from cases.open311.selectors import open311_status
 from core.translated import translate
+from open311.selectors import open311_status
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 

@@ -21,11 +21,11 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from cases.models import Case, ServiceCategory
-from cases.open311 import selectors
-from cases.open311.models import Open311Client
 from cases.services import case_create
 from citizens.services import citizen_create
 from core.services import audit_record
+from open311 import selectors
+from open311.models import Open311Client
 
 KEY_PREFIX = "o311_"
 MAX_DESCRIPTION = 4000  # GeoReport v2: "free form text limited to 4,000 characters"
