@@ -382,7 +382,7 @@ def measure_pages(runs: int, reps: int) -> dict[str, Any]:
     board, results = pages["board"], pages["results"]
     from django.contrib.auth import get_user_model
 
-    from cases.selectors import sla_board_cases
+    from cases.sla.selectors import sla_board_cases
     from feedback.selectors import results_period, survey_results
 
     user = get_user_model().objects.get(username=SUPERVISOR)
@@ -492,7 +492,7 @@ def measure_sweep(runs: int, due: int) -> dict[str, Any]:
 
     from bench.sla_sweep import _explain
     from cases.models import Case
-    from cases.sla_services import sla_sweep
+    from cases.sla.services import sla_sweep
 
     total = Case.objects.count()
     out_runs = []
@@ -515,7 +515,7 @@ def measure_sweep(runs: int, due: int) -> dict[str, Any]:
             "claim_query_ms": claim_ms,
         })  # fmt: skip
     return {
-        "how": f"cases.sla_services.sla_sweep in-process on the generated {total:,} cases; "
+        "how": f"cases.sla.services.sla_sweep in-process on the generated {total:,} cases; "
         f"per run: a catch-up sweep, then {due:,} open cases made due (past their "
         f"resolution target, warning on record: each records a breach and an escalation"
         f" and notifies the team's supervisor), EXPLAIN (ANALYZE) of the claim, one "

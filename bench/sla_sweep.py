@@ -206,7 +206,7 @@ def _explain(now: datetime, batch: int) -> tuple[list[str], float | None]:
     """EXPLAIN (ANALYZE, BUFFERS) of the claim, inside a transaction that is rolled back."""
     from django.db import connection, transaction
 
-    from cases.sla_engine import sla_due_cases
+    from cases.sla.engine import sla_due_cases
 
     with transaction.atomic():
         sql, params = sla_due_cases(now, batch).query.sql_with_params()
@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection
 
     from cases.models import Case, CaseEvent
-    from cases.sla_services import sla_sweep
+    from cases.sla.services import sla_sweep
     from core.models import Notification, OutboxMessage
 
     now = datetime.now(UTC).replace(microsecond=0)

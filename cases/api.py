@@ -32,6 +32,7 @@ from cases.serializers import (
     TextSerializer,
     TransitionSerializer,
 )
+from cases.sla import selectors as sla_selectors
 from cases.uploads import attachment_response
 from citizens.selectors import citizens_visible
 from core.api import PreconditionFailed, check_if_match, etag_for
@@ -267,7 +268,7 @@ class SlaBreachViewSet(viewsets.GenericViewSet):
 
     @extend_schema(responses={200: SlaBreachSerializer(many=True)})
     def list(self, request: Request) -> Response:
-        rows = selectors.sla_board_cases(
+        rows = sla_selectors.sla_board_cases(
             request.user, sort=request.query_params.get("sort", "time_left")
         )
         return Response(SlaBreachSerializer(rows, many=True).data)

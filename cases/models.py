@@ -132,7 +132,7 @@ class SlaPolicy(TimeStampedModel):
     A policy with no category applies to every category of the agency, one with a blank
     priority to every priority; for a case, the most specific active policy wins: category and
     priority > category only > priority only > agency-wide default (see
-    `cases.sla_engine.sla_policy_for`).
+    `cases.sla.engine.sla_policy_for`).
     """
 
     agency = models.ForeignKey(
@@ -357,7 +357,7 @@ class Case(models.Model):
     # Set when the retention policy removed the personal data (cases.services.cases_anonymise).
     anonymised_at = models.DateTimeField(null=True, blank=True)
 
-    # --- SLA (written only by cases.sla_services; see DESIGN.md "SLA") ---
+    # --- SLA (written only by cases.sla.services; see DESIGN.md "SLA") ---
     sla_policy = models.ForeignKey(
         SlaPolicy, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )

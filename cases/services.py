@@ -19,11 +19,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import references, selectors, sla_engine, sla_services
+from cases import references, selectors
 from cases.attributes import attributes_clean
 from cases.hooks import run_case_closed_hooks
 from cases.models import Attachment, Case, CaseEvent, Priority, Referral, ServiceCategory
 from cases.notifications import case_notify_citizen
+from cases.sla.engine import sla_initialise
+from cases.sla.services import case_sla_refresh
 from cases.uploads import upload_check
 from core.services import audit_record, audit_record_many
 
@@ -152,7 +154,7 @@ def case_create(
         exclude=["reference", "agency", "category", "citizen", "team", "assignee"],
         validate_constraints=False,
     )
-    sla_engine.sla_initialise(case)  # policy, deadlines, clock from creation (saved below)
+    sla_initialise(case)  # policy, deadlines, clock from creation (saved below)
     _save_with_new_reference(case)
     _event(case, Kind.CREATED, actor, data={"channel": channel, "team": case.team_id})
     _audit(
@@ -258,7 +260,7 @@ def case_transition(
         case.closed_at = now
     case.status = to_status
     case.save()
-    sla_services.case_sla_refresh(case=case, actor=actor, reason="status", at=now)
+    case_sla_refresh(case=case, actor=actor, reason="status", at=now)
     reopened = to_status == Status.OPEN and before in (Status.RESOLVED, Status.CLOSED)
     _event(case, Kind.STATUS, actor, body=note, at=now, public=to_status in NOTIFY_ON
            and before != Status.NEW,
@@ -369,7 +371,7 @@ def case_transfer(*, case: Case, team: Any, actor: Any, reason: str = "") -> Cas
     case.team = team
     case.assignee = None
     case.save(update_fields=["team", "assignee", "updated_at"])
-    sla_services.case_sla_refresh(case=case, actor=actor, reason="team",
+    case_sla_refresh(case=case, actor=actor, reason="team",
                                   previous_team_id=before_team)  # fmt: skip
     _event(case, Kind.TRANSFER, actor, body=reason,
            data={"from": before_team, "to": team.pk, "team": team.name})  # fmt: skip
@@ -402,7 +404,7 @@ def case_refer(*, case: Case, category: ServiceCategory, reason: str, actor: Any
     case.status = Status.NEW
     case.opened_at = None
     case.save()
-    sla_services.case_sla_refresh(case=case, actor=actor, reason="referral",
+    case_sla_refresh(case=case, actor=actor, reason="referral",
                                   previous_team_id=before["team"])  # fmt: skip
     _event(case, Kind.REFERRAL, actor, body=reason.strip(),
            data={"from_agency": from_agency, "to_agency": category.agency_id,
@@ -425,7 +427,7 @@ def case_set_priority(*, case: Case, priority: str, actor: Any) -> Case:
     before = case.priority
     case.priority = priority
     case.save(update_fields=["priority", "updated_at"])
-    sla_services.case_sla_refresh(case=case, actor=actor, reason="priority")
+    case_sla_refresh(case=case, actor=actor, reason="priority")
     _event(case, Kind.PRIORITY, actor, data={"from": before, "to": priority})
     _audit(case, "case.priority_changed", actor, {"priority": (before, priority)})
     return case
@@ -446,7 +448,7 @@ def case_set_category(*, case: Case, category: ServiceCategory, actor: Any) -> C
     before = case.category.code
     case.category = category
     case.save(update_fields=["category", "updated_at"])
-    sla_services.case_sla_refresh(case=case, actor=actor, reason="category")
+    case_sla_refresh(case=case, actor=actor, reason="category")
     _event(case, Kind.CATEGORY, actor, data={"from": before, "to": category.code})
     _audit(case, "case.category_changed", actor, {"category": (before, category.code)})
     return case
@@ -531,7 +533,7 @@ def case_public_update(*, case: Case, body: str, actor: Any) -> CaseEvent:
         raise CaseRuleError(_("Reopen the case before writing to the citizen."))
     event = _event(case, Kind.PUBLIC_UPDATE, actor, body=_text(body), public=True)
     changes = {"public_update": (None, event.pk), **_mark_first_response(case, event.created_at)}
-    sla_services.case_sla_refresh(case=case, actor=actor, reason="first_response")
+    case_sla_refresh(case=case, actor=actor, reason="first_response")
     _audit(case, "case.public_update", actor, changes)
     case_notify_citizen(case=case, kind="update", body=event.body)
     return event
@@ -552,7 +554,7 @@ def case_contact_log(*, case: Case, method: str, body: str, actor: Any,
     changes = {"contact": (None, event.pk)}
     if outbound:
         changes.update(_mark_first_response(case, event.created_at))
-        sla_services.case_sla_refresh(case=case, actor=actor, reason="first_response")
+        case_sla_refresh(case=case, actor=actor, reason="first_response")
     _audit(case, "case.contact_logged", actor, changes)
     return event
 

@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from cases import services, sla_services
+from cases import services
+from cases.sla import services as sla_services
 
 
 @shared_task(name="cases.tasks.cases_close_resolved", ignore_result=True)
@@ -12,5 +13,5 @@ def cases_close_resolved_task() -> int:
 
 @shared_task(name="cases.tasks.sla_sweep", ignore_result=True)
 def sla_sweep_task() -> dict:
-    """Beat, every SLA_SWEEP_SECONDS: record what became due (idempotent; see sla_services)."""
+    """Beat, every SLA_SWEEP_SECONDS: record what became due (idempotent: cases.sla.services)."""
     return sla_services.sla_sweep().__dict__

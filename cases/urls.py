@@ -3,6 +3,7 @@
 from django.urls import path
 
 from cases import views
+from cases.sla import views as sla_views
 
 app_name = "cases"
 
@@ -13,8 +14,8 @@ urlpatterns = [
     path("new/citizens/", views.intake_citizen_search, name="intake_citizen_search"),
     path("new/citizen/", views.intake_citizen, name="intake_citizen"),
     path("new/questions/", views.intake_questions, name="intake_questions"),
-    path("sla/", views.sla_board, name="sla_board"),
-    path("sla/bulk/", views.sla_board_bulk, name="sla_board_bulk"),
+    path("sla/", sla_views.sla_board, name="sla_board"),
+    path("sla/bulk/", sla_views.sla_board_bulk, name="sla_board_bulk"),
     path("<str:reference>/", views.case_detail, name="detail"),
     path("<str:reference>/note/", views.case_note, name="note"),
     path("<str:reference>/update/", views.case_update, name="update"),

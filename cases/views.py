@@ -8,7 +8,6 @@ fetches the case with the write scope, so anything not owned answers 404, never 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timezone import localtime
@@ -26,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import selectors, services
-from cases.filters import SORT_CHOICES, CaseFilter, SlaBoardFilterForm
+from cases.filters import SORT_CHOICES, CaseFilter
 from cases.forms import (
     ACTION_FORMS,
     ATTRIBUTE_PREFIX,
@@ -39,6 +38,7 @@ from cases.forms import (
 )
 from cases.hooks import render_case_panels
 from cases.models import Attachment, Case, CaseEvent, Priority, ServiceCategory
+from cases.sla import selectors as sla_selectors
 from cases.uploads import attachment_response
 from citizens import selectors as citizen_selectors
 from core.permissions import staff_required
@@ -118,11 +118,11 @@ def queue(request: HttpRequest) -> HttpResponse:
 @staff_required()
 def bulk(request: HttpRequest) -> HttpResponse:
     """Assign or reprioritise the ticked cases: the caller's own agency's only, others ignored."""
-    back = _safe_next(request, request.POST.get("bulk-next"), reverse("cases:queue"))
-    return _bulk_apply(request, back=back)
+    back = safe_next(request, request.POST.get("bulk-next"), reverse("cases:queue"))
+    return bulk_apply(request, back=back)
 
 
-def _safe_next(request: HttpRequest, target: str | None, fallback: str) -> str:
+def safe_next(request: HttpRequest, target: str | None, fallback: str) -> str:
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -340,7 +340,7 @@ def _case_page(
         "action_forms": action_forms,
         "can_take": writable and case.is_open and case.assignee_id != request.user.pk,
         "citizen_url": _citizen_url(case),
-        "sla": selectors.case_sla_clock(case),
+        "sla": sla_selectors.case_sla_clock(case),
         "panels": render_case_panels(case, request.user),  # e.g. feedback and survey answers
     }
     return render(request, "cases/detail.html", context, status=status)
@@ -642,79 +642,7 @@ def attachment_download(request: HttpRequest, reference: str, token: str) -> Htt
     return attachment_response(attachment)
 
 
-# --- the SLA board (supervisors) ------------------------------------------------------------
-
-# aria-sort of the board's sortable columns, per BOARD_SORTS key.
-BOARD_SORT_COLUMNS = {
-    "time_left": ("time_left", "ascending"),
-    "-time_left": ("time_left", "descending"),
-    "due": ("due", "ascending"),
-    "priority": ("priority", "descending"),
-}
-
-
-@require_GET
-@staff_required("supervisor")
-def sla_board(request: HttpRequest) -> HttpResponse:
-    """Breached and at-risk cases of the agency, bulk actions on them, compliance per team."""
-    agency_id = user_agency_id(request.user)
-    form = SlaBoardFilterForm(request.GET, agency_id=agency_id)
-    params = form.values()
-    now = timezone.now()
-    filters = {name: params[name] for name in ("team", "category", "priority")}
-    counts = selectors.sla_board_counts(request.user, **filters)
-    if request.GET.get("partial") == "counts":  # htmx polls this every minute
-        return render(request, "cases/_sla_counts.html", {"counts": counts, "now": now})
-    rows = selectors.sla_board_cases(request.user, sort=params["sort"], now=now, **filters)
-
-    def link(**changes: str) -> str:
-        query = request.GET.copy()
-        query.pop("partial", None)
-        for key, value in changes.items():
-            query[key] = value
-        return f"?{query.urlencode()}"
-
-    column, direction = BOARD_SORT_COLUMNS[params["sort"]]
-    time_left_sort = "-time_left" if params["sort"] == "time_left" else "time_left"
-    period = params["period"]
-    compliance = selectors.sla_compliance_by_team(
-        request.user, since=now - timedelta(days=period), until=now
-    )
-    return render(
-        request,
-        "cases/sla_board.html",
-        {
-            "form": form,
-            "rows": rows,
-            "counts": counts,
-            "counts_url": link(partial="counts"),
-            "now": now,
-            "filtered": any(params[name] for name in ("team", "category", "priority"))
-            or params["sort"] != "time_left",
-            "sort": params["sort"],
-            "sorted_column": column,
-            "sort_direction": direction,
-            "sort_links": {
-                "time_left": link(sort=time_left_sort),
-                "due": link(sort="due"),
-                "priority": link(sort="priority"),
-            },
-            "period": period,
-            "compliance": compliance,
-            "bulk_form": BulkForm(agency_id=agency_id, initial={"next": request.get_full_path()}),
-        },
-    )
-
-
-@require_POST
-@staff_required("supervisor")
-def sla_board_bulk(request: HttpRequest) -> HttpResponse:
-    """The board's bulk bar: reassign or reprioritise the ticked cases, back to the board."""
-    back = _safe_next(request, request.POST.get("bulk-next"), reverse("cases:sla_board"))
-    return _bulk_apply(request, back=back)
-
-
-def _bulk_apply(request: HttpRequest, *, back: str) -> HttpResponse:
+def bulk_apply(request: HttpRequest, *, back: str) -> HttpResponse:
     """Validate a BulkForm post, call the bulk service on the caller's own cases, redirect."""
     form = BulkForm(request.POST, agency_id=user_agency_id(request.user))
     ids = [int(value) for value in request.POST.getlist("cases") if value.isdigit()]

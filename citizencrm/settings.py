@@ -286,7 +286,7 @@ RATELIMIT_STATUS_FAILURES_PER_REFERENCE = env.int(
 CASE_AUTO_CLOSE_DAYS = env.int("CASE_AUTO_CLOSE_DAYS", default=7)
 CASE_ATTACHMENT_MAX_BYTES = env.int("CASE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
-# SLA sweep (cases.sla_services.sla_sweep): how often beat runs it, and how many due cases it
+# SLA sweep (cases.sla.services.sla_sweep): how often beat runs it, and how many due cases it
 # claims per transaction / per run (the next run continues where a capped run stopped).
 SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=60.0)
 # Personal data of closed cases, feedback and inactive citizens is anonymised after this

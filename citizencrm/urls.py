@@ -5,9 +5,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from cases import public_views as case_public_views
 from core import views as core_views
-from feedback import views as feedback_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -24,37 +22,8 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", core_views.landing, name="landing"),
-    path("requests/new/", case_public_views.request_new, name="request_new"),
-    path(
-        "requests/new/done/<str:token>/",
-        case_public_views.request_new_done,
-        name="request_new_done",
-    ),
-    path(
-        "requests/new/<slug:agency_slug>/<slug:code>/",
-        case_public_views.request_new_category,
-        name="request_new_category",
-    ),
-    path("requests/status/", case_public_views.request_status, name="request_status"),
-    path(
-        "requests/status/<str:token>/",
-        case_public_views.request_status_link,
-        name="request_status_link",
-    ),
-    path(
-        "requests/unsubscribe/<str:token>/",
-        case_public_views.request_unsubscribe,
-        name="request_unsubscribe",
-    ),
-    path("feedback/", feedback_views.feedback_new, name="feedback"),
-    path("feedback/thanks/", feedback_views.feedback_thanks, name="feedback_thanks"),
-    path(
-        "survey/unsubscribe/<str:token>/",
-        feedback_views.survey_unsubscribe,
-        name="survey_unsubscribe",
-    ),
-    path("survey/<str:token>/", feedback_views.survey, name="survey"),
-    path("survey/<str:token>/thanks/", feedback_views.survey_thanks, name="survey_thanks"),
+    path("requests/", include("cases.public.urls")),
+    path("", include("feedback.public_urls")),
     prefix_default_language=True,
 )
 

@@ -444,7 +444,7 @@ def _sla_case(world: World, *, started_ago_minutes: float = 0):
     from django.utils import timezone
 
     from cases.models import SlaPolicy
-    from cases.sla_engine import sla_initialise
+    from cases.sla.engine import sla_initialise
 
     case = _case(world, "open")
     SlaPolicy.objects.create(
@@ -459,7 +459,7 @@ def _sla_case(world: World, *, started_ago_minutes: float = 0):
 
 def _sla_scenarios() -> dict[str, Callable[[World], Call]]:
     from agencies.hooks import calendar_snapshot
-    from cases import sla_services as s
+    from cases.sla import services as s
 
     def refresh(world):
         from cases.models import SlaPolicy
@@ -504,10 +504,10 @@ def _sla_scenarios() -> dict[str, Callable[[World], Call]]:
 
     return {
         "core.services.notifications_mark_read": _notifications_mark_read,
-        "cases.sla_services.case_sla_refresh": refresh,
-        "cases.sla_services.sla_recompute_for_calendar": for_calendar,
-        "cases.sla_services.sla_calendar_changed": calendar_hook,
-        "cases.sla_services.sla_sweep": sweep,
+        "cases.sla.services.case_sla_refresh": refresh,
+        "cases.sla.services.sla_recompute_for_calendar": for_calendar,
+        "cases.sla.services.sla_calendar_changed": calendar_hook,
+        "cases.sla.services.sla_sweep": sweep,
     }
 
 

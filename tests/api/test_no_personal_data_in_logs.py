@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from tests.cases import test_public_request as public_request
-from tests.cases.test_public_request import _post, _url, _valid
+from tests.cases.public import test_request as public_request
+from tests.cases.public.test_request import _post, _url, _valid
 
 pytestmark = pytest.mark.django_db
 streetlight = public_request.streetlight  # the public request tests' service, as a fixture

@@ -11,10 +11,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from bench import generate as gen
-from cases import sla
 from cases.models import Case, CaseEvent
 from cases.references import PATTERN
-from cases.sla_engine import CalendarCache, evaluate, sla_due_cases
+from cases.sla import business_time
+from cases.sla.engine import CalendarCache, evaluate, sla_due_cases
 from feedback.models import Answer, SurveyInvitation, SurveyResponse
 
 CASES = 2000
@@ -152,7 +152,7 @@ def test_fast_calendar_agrees_with_cases_sla():
             (NOW - timedelta(days=800)).date(),
             (NOW + timedelta(days=400)).date(),
         )
-        real = sla.Calendar.from_rows(
+        real = business_time.Calendar.from_rows(
             "America/Chicago",
             [(day, start, end) for day, spans in weekly.items() for start, end in spans],
             (),
@@ -161,11 +161,11 @@ def test_fast_calendar_agrees_with_cases_sla():
         for _ in range(200):
             start = NOW - timedelta(minutes=rnd.randint(0, 700 * 24 * 60))
             minutes = rnd.choice((60, 480, 4800, 9600)) * rnd.random()
-            expected = sla.add_business_minutes(real, start, minutes)
+            expected = business_time.add_business_minutes(real, start, minutes)
             assert abs((fast.add(start, minutes) - expected).total_seconds()) < 1, hours
             end = start + timedelta(minutes=rnd.randint(0, 60 * 24 * 30))
             assert fast.between(start, end) == pytest.approx(
-                sla.business_minutes_between(real, start, end), abs=0.02
+                business_time.business_minutes_between(real, start, end), abs=0.02
             )
 
 

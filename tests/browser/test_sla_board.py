@@ -15,11 +15,11 @@ from playwright.sync_api import expect
 
 from cases.models import Case
 from cases.services import case_assign, case_create, case_transition
-from cases.sla_services import sla_sweep
+from cases.sla.services import sla_sweep
 from tests.browser.conftest import assert_no_axe_violations, screenshot, sign_in
 from tests.cases import conftest as case_fixtures
-from tests.cases import sla_support
-from tests.cases.sla_support import make_level, make_policy
+from tests.cases.sla import support as sla_support
+from tests.cases.sla.support import make_level, make_policy
 
 # The fixtures of the case tests: their small world and a controllable clock.
 world = case_fixtures.world

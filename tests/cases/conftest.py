@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from agencies.models import Agency, StaffMember, Team
 from agencies.services import calendar_create, team_create
 from cases.models import AttributeDefinition, ServiceCategory
-from tests.cases.sla_support import clock  # noqa: F401  (a controllable "now" for SLA tests)
+from tests.cases.sla.support import clock  # noqa: F401  (a controllable "now" for SLA tests)
 
 WEEKDAYS_9_TO_5 = [(day, time(9), time(17)) for day in range(5)]
 

@@ -12,7 +12,7 @@ import pytest
 
 from cases.models import Case
 from tests.cases import conftest as case_fixtures
-from tests.cases import test_public_request as public_request
+from tests.cases.public import test_request as public_request
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 world = case_fixtures.world

@@ -28,7 +28,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from cases import services as case_services
 from core.services import api_token_create
 from tests.cases import conftest as case_fixtures
-from tests.cases import test_public_request as public_request
+from tests.cases.public import test_request as public_request
 from tests.conftest import _free_port, healthz_ok, test_database_url, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

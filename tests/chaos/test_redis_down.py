@@ -22,7 +22,7 @@ from citizencrm.celery import app as celery_app
 from core import services as core_services
 from core.models import OutboxMessage
 from tests.cases import conftest as case_fixtures
-from tests.cases import test_public_request as public_request
+from tests.cases.public import test_request as public_request
 from tests.conftest import point_broker_at, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

@@ -26,11 +26,11 @@ from django.db.models import Count
 
 from cases.models import Case, CaseEvent
 from cases.services import case_create
-from cases.sla_services import sla_sweep
+from cases.sla.services import sla_sweep
 from core.models import Notification
 from tests.cases import conftest as case_fixtures
-from tests.cases import sla_support
-from tests.cases.sla_support import make_level, make_policy
+from tests.cases.sla import support as sla_support
+from tests.cases.sla.support import make_level, make_policy
 from tests.conftest import test_database_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACT = ROOT / "test-artifacts" / "sweep-kill.json"
 SWEEPER = (
     "import django; django.setup()\n"
-    "from cases.sla_services import sla_sweep\n"
+    "from cases.sla.services import sla_sweep\n"
     "sla_sweep(batch_size=10, max_batches=10000)\n"
 )
 logger = logging.getLogger(__name__)

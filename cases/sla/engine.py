@@ -1,9 +1,9 @@
-"""The SLA engine's reads and clock arithmetic (no writes: `cases.sla_services` writes).
+"""The SLA engine's reads and clock arithmetic (no writes: `cases.sla.services` writes).
 
 * `sla_policy_for` picks the policy of a case: the most specific active policy of the case's
   agency wins: category + priority, then category (any priority), then priority (any
   category), then the agency-wide default (neither).
-* `CalendarCache` turns a team's BusinessCalendar into a `cases.sla.Calendar`, once per
+* `CalendarCache` turns a team's BusinessCalendar into a `cases.business_time.Calendar`, once per
   calendar id + updated_at (one cache per sweep run or per service call).
 * `evaluate` looks at a case's stored clock and says, at an instant, what its deadlines, state
   and next check are, and which thresholds it has reached without their event being recorded.
@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
-from cases import sla
 from cases.models import Case, SlaEscalationLevel, SlaPolicy
+from cases.sla import business_time
 
 if TYPE_CHECKING:
     from agencies.hooks import CalendarSnapshot
@@ -98,41 +98,43 @@ def sla_due_cases(now: datetime, batch_size: int):
 
 def calendar_from_rows(
     timezone: str, intervals: Sequence[tuple[int, Any, Any]], holidays: Sequence[tuple[Any, bool]]
-) -> sla.Calendar:
-    """An sla.Calendar from stored rows; a calendar without hours counts around the clock."""
+) -> business_time.Calendar:
+    """A business_time.Calendar from stored rows; without hours it counts around the clock."""
     one_off = frozenset(day for day, recurring in holidays if not recurring)
     recurring = frozenset((day.month, day.day) for day, is_recurring in holidays if is_recurring)
     try:
-        return sla.Calendar.from_rows(timezone, intervals, one_off, recurring)
-    except sla.CalendarError as exc:  # refused at configuration time; never stop the sweep
+        return business_time.Calendar.from_rows(timezone, intervals, one_off, recurring)
+    except (
+        business_time.CalendarError
+    ) as exc:  # refused at configuration time; never stop the sweep
         logger.error("SLA: unusable calendar in %s (%s); counting 24/7", timezone, exc)
-        return sla.Calendar.always_open(timezone if _known_zone(timezone) else "UTC")
+        return business_time.Calendar.always_open(timezone if _known_zone(timezone) else "UTC")
 
 
 def _known_zone(name: str) -> bool:
     try:
-        sla.Calendar.always_open(name)
-    except sla.CalendarError:
+        business_time.Calendar.always_open(name)
+    except business_time.CalendarError:
         return False
     return True
 
 
-def calendar_from_snapshot(snapshot: CalendarSnapshot) -> sla.Calendar:
+def calendar_from_snapshot(snapshot: CalendarSnapshot) -> business_time.Calendar:
     return calendar_from_rows(snapshot.timezone, snapshot.intervals, snapshot.holidays)
 
 
 class CalendarCache:
-    """sla.Calendar objects per (calendar id, updated_at), and 24/7 ones per time zone.
+    """business_time.Calendar objects per (calendar id, updated_at), and 24/7 ones per time zone.
 
     Services make one per call; the sweep one per run, so each calendar's hours and holidays
     are read once per run however many of its cases are due.
     """
 
     def __init__(self) -> None:
-        self._calendars: dict[tuple[int, datetime | None], sla.Calendar] = {}
-        self._always: dict[str, sla.Calendar] = {}
+        self._calendars: dict[tuple[int, datetime | None], business_time.Calendar] = {}
+        self._always: dict[str, business_time.Calendar] = {}
 
-    def business(self, calendar: BusinessCalendar) -> sla.Calendar:
+    def business(self, calendar: BusinessCalendar) -> business_time.Calendar:
         key = (calendar.pk, calendar.updated_at)
         if key not in self._calendars:
             from agencies.models import Holiday, OpeningInterval
@@ -148,16 +150,16 @@ class CalendarCache:
             )
         return self._calendars[key]
 
-    def always_open(self, timezone: str) -> sla.Calendar:
+    def always_open(self, timezone: str) -> business_time.Calendar:
         if timezone not in self._always:
-            self._always[timezone] = sla.Calendar.always_open(
+            self._always[timezone] = business_time.Calendar.always_open(
                 timezone if _known_zone(timezone) else "UTC"
             )
         return self._always[timezone]
 
     def for_team(
         self, team: Team | None, policy: SlaPolicy | None, *, agency_timezone: str = "UTC"
-    ) -> sla.Calendar:
+    ) -> business_time.Calendar:
         """The calendar a case of `team` counts in under `policy`.
 
         Business-hours policies (and cases without a policy) count in the team's calendar; 24/7
@@ -170,7 +172,7 @@ class CalendarCache:
             return self.always_open(team.calendar.timezone)
         return self.business(team.calendar)
 
-    def for_case(self, case: Case, policy: SlaPolicy | None = None) -> sla.Calendar:
+    def for_case(self, case: Case, policy: SlaPolicy | None = None) -> business_time.Calendar:
         policy = case.sla_policy if policy is None and case.sla_policy_id else policy
         return self.for_team(case.team, policy, agency_timezone=case.agency.timezone)
 
@@ -178,29 +180,31 @@ class CalendarCache:
 # --- the clock ------------------------------------------------------------------------------
 
 
-def consumed_at(case: Case, calendar: sla.Calendar, at: datetime) -> float:
+def consumed_at(case: Case, calendar: business_time.Calendar, at: datetime) -> float:
     """Business minutes the case's clock has run at `at`."""
     consumed = case.sla_consumed_minutes or 0.0
     started = case.sla_clock_started_at
     if started is not None and at > started:
-        consumed += sla.business_minutes_between(calendar, started, at)
+        consumed += business_time.business_minutes_between(calendar, started, at)
     return consumed
 
 
-def instant_of(case: Case, calendar: sla.Calendar, minutes: float) -> datetime | None:
+def instant_of(case: Case, calendar: business_time.Calendar, minutes: float) -> datetime | None:
     """When the running clock reaches `minutes` (None while it is stopped)."""
     started = case.sla_clock_started_at
     if started is None:
         return None
-    return sla.deadline_from_consumed(calendar, started, minutes, case.sla_consumed_minutes or 0.0)
+    return business_time.deadline_from_consumed(
+        calendar, started, minutes, case.sla_consumed_minutes or 0.0
+    )
 
 
-def checkpoint(case: Case, calendar: sla.Calendar, at: datetime) -> None:
+def checkpoint(case: Case, calendar: business_time.Calendar, at: datetime) -> None:
     """Add the minutes run since the clock (re)started to the case, counted in `calendar`."""
     started = case.sla_clock_started_at
     if started is not None and at > started:
         case.sla_consumed_minutes = (case.sla_consumed_minutes or 0.0) + (
-            sla.business_minutes_between(calendar, started, at)
+            business_time.business_minutes_between(calendar, started, at)
         )
         case.sla_clock_started_at = at
 
@@ -287,7 +291,7 @@ def evaluate(
     case: Case,
     policy: SlaPolicy | None,
     levels: Sequence[SlaEscalationLevel],
-    calendar: sla.Calendar,
+    calendar: business_time.Calendar,
     at: datetime,
     *,
     firing: bool = False,

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from cases.models import Case
-from cases.selectors import (
-    case_get_for_view,
+from cases.selectors import case_get_for_view
+from cases.services import case_assign, case_create, case_public_update, case_transition
+from cases.sla.selectors import (
     case_sla_clock,
     sla_board_cases,
     sla_compliance_by_team,
 )
-from cases.services import case_assign, case_create, case_public_update, case_transition
-from cases.sla_services import sla_sweep
-from tests.cases.sla_support import chi, make_policy, utc
+from cases.sla.services import sla_sweep
+from tests.cases.sla.support import chi, make_policy, utc
 
 pytestmark = pytest.mark.django_db
 Status = Case.Status

@@ -88,7 +88,7 @@ def test_holidays_and_hours_edited_in_the_admin_recompute_open_cases_zammad_534(
 ):
     from cases.models import Case
     from cases.services import case_create
-    from tests.cases.sla_support import chi, utc
+    from tests.cases.sla.support import chi, utc
 
     SlaPolicy.objects.create(agency=world.agency, name="Default", resolution_minutes=240)
     clock.set(chi(2026, 3, 2, 10))

@@ -33,9 +33,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases import sla
 from cases.models import Case, CaseEvent, SlaEscalationLevel, SlaPolicy
-from cases.sla_engine import (
+from cases.sla import business_time
+from cases.sla.engine import (
     MARKERS,
     SLA_FIELDS,
     CalendarCache,
@@ -343,7 +343,7 @@ class _Plan:
     old_level: int
     new_markers: tuple[str, ...]  # once-only markers this sweep sets: must still be empty
     fired: list[Threshold]
-    calendar: sla.Calendar
+    calendar: business_time.Calendar
     old_state: str
     reassigned: dict[str, tuple[Any, Any]]
 
@@ -473,7 +473,7 @@ def _reassigns(level: SlaEscalationLevel) -> bool:
 
 
 def _reassign(
-    run: _Run, case: Case, level: SlaEscalationLevel, calendar: sla.Calendar
+    run: _Run, case: Case, level: SlaEscalationLevel, calendar: business_time.Calendar
 ) -> dict[str, tuple[Any, Any]]:
     """Move the case as the escalation level says; time so far counts in the old calendar."""
     checkpoint(case, calendar, run.now)
@@ -604,7 +604,7 @@ class _Writes:
             return
         email_after = run.now
         if case.sla_policy.business_hours and case.team_id is not None:
-            email_after = sla.next_open_instant(plan.calendar, run.now)
+            email_after = business_time.next_open_instant(plan.calendar, run.now)
         url = _case_url(case)
         texts: dict[str, tuple[str, str]] = {}
         for user, by_email in recipients.values():

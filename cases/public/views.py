@@ -13,9 +13,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from cases import links, public_selectors, references, selectors, services
+from cases import links, references, selectors, services
 from cases.models import Case
-from cases.public_forms import PublicRequestForm, StatusLookupForm
+from cases.public import selectors as public_selectors
+from cases.public.forms import PublicRequestForm, StatusLookupForm
 from core import ratelimit as rate
 from core.ratelimit import rate_limited
 from core.translated import translate

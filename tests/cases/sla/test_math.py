@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from cases.sla import (
+from cases.sla.business_time import (
     Calendar,
     CalendarError,
     add_business_minutes,

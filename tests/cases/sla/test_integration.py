@@ -15,7 +15,7 @@ from celery.beat import Scheduler, Service
 
 from cases.models import Case, CaseEvent, SlaPolicy
 from cases.services import case_create
-from cases.sla_services import case_sla_refresh
+from cases.sla.services import case_sla_refresh
 from citizencrm.celery import app as celery_app
 from tests.conftest import wait_until
 

@@ -32,11 +32,11 @@ from cases.services import (
     case_transfer,
     case_transition,
 )
-from cases.sla_engine import sla_due_cases, sla_policy_for
-from cases.sla_services import sla_recompute_for_calendar, sla_sweep
+from cases.sla.engine import sla_due_cases, sla_policy_for
+from cases.sla.services import sla_recompute_for_calendar, sla_sweep
 from core.models import AuditEvent, Notification, OutboxMessage
 from core.services import DIGEST_TOPIC, outbox_deliver
-from tests.cases.sla_support import chi, make_level, make_policy, utc
+from tests.cases.sla.support import chi, make_level, make_policy, utc
 
 pytestmark = pytest.mark.django_db
 Status = Case.Status

@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from cases.models import Case
 from cases.services import case_assign, case_create, case_transition
-from cases.sla_services import sla_sweep
+from cases.sla.services import sla_sweep
 from core.models import AuditEvent
-from tests.cases.sla_support import chi, make_level, make_policy
+from tests.cases.sla.support import chi, make_level, make_policy
 
 pytestmark = pytest.mark.django_db
 Status = Case.Status

@@ -1,0 +1,238 @@
+"""Reads of the SLA for pages: the supervisors' board, compliance per team, a case's clocks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from cases.models import Case, CaseEvent
+from cases.selectors import cases_own_agency
+from core.scoping import scope_queryset
+
+SLA_EVENT_KINDS = (
+    CaseEvent.Kind.SLA_WARNING,
+    CaseEvent.Kind.SLA_BREACH,
+    CaseEvent.Kind.SLA_ESCALATION,
+)
+BOARD_SORTS = ("time_left", "-time_left", "due", "priority")
+BOARD_LIMIT = 1000
+
+
+@dataclass
+class SlaBoardRow:
+    """A breached or at-risk case: the clock closest to (or furthest past) its target."""
+
+    case: Case
+    state: str
+    clock: str  # "first_response" or "resolution"
+    minutes_left: float  # business minutes; negative when overdue
+    due_at: datetime | None
+    paused: bool
+
+    @property
+    def overdue(self) -> bool:
+        return self.minutes_left < 0
+
+
+def _id(value: Any) -> Any:
+    return getattr(value, "pk", value)
+
+
+def _sla_board_queryset(user: Any, *, team: Any, category: Any, priority: str | None):
+    cases = cases_own_agency(user).filter(
+        status__in=Case.OPEN_STATUSES,
+        sla_state__in=[Case.SlaState.BREACHED, Case.SlaState.AT_RISK],
+    )
+    if team:
+        cases = cases.filter(team_id=_id(team))
+    if category:
+        cases = cases.filter(category_id=_id(category))
+    if priority:
+        cases = cases.filter(priority=priority)
+    return cases
+
+
+def sla_board_counts(
+    user: Any, *, team: Any = None, category: Any = None, priority: str | None = None
+) -> dict[str, int]:
+    """How many board cases are breached and at risk: one aggregate on the stored state (the
+    counts the board polls every minute; no clock maths per case)."""
+    from django.db.models import Count
+
+    return _sla_board_queryset(user, team=team, category=category, priority=priority).aggregate(
+        breached=Count("id", filter=Q(sla_state=Case.SlaState.BREACHED)),
+        at_risk=Count("id", filter=Q(sla_state=Case.SlaState.AT_RISK)),
+    )
+
+
+def sla_board_cases(
+    user: Any,
+    *,
+    team: Any = None,
+    category: Any = None,
+    priority: str | None = None,
+    sort: str = "time_left",
+    now: datetime | None = None,
+    limit: int = BOARD_LIMIT,
+) -> list[SlaBoardRow]:
+    """Breached and at-risk open cases of the user's agency, with business minutes left.
+
+    `sort`: "time_left" (most overdue first), "-time_left", "due" (earliest deadline first) or
+    "priority" (urgent first, then most overdue). Filters take objects or ids.
+    """
+    from cases.models import PRIORITY_RANK
+    from cases.sla.engine import CalendarCache, consumed_at, minutes_left
+
+    now = now or timezone.now()
+    cases = _sla_board_queryset(user, team=team, category=category, priority=priority)
+    cases = cases.select_related(
+        "agency", "category", "team__calendar", "assignee", "sla_policy"
+    ).order_by("resolution_due_at", "id")[:limit]
+    calendars = CalendarCache()
+    rows = []
+    for case in cases:
+        policy = case.sla_policy
+        consumed = consumed_at(case, calendars.for_case(case, policy), now)
+        left = {k: v for k, v in minutes_left(policy, case, consumed).items() if v is not None}
+        if not left:
+            continue
+        clock = min(left, key=left.get)
+        due = case.first_response_due_at if clock == "first_response" else case.resolution_due_at
+        rows.append(
+            SlaBoardRow(
+                case=case,
+                state=case.sla_state,
+                clock=clock,
+                minutes_left=left[clock],
+                due_at=due,
+                paused=case.sla_paused,
+            )
+        )
+    if sort not in BOARD_SORTS:
+        sort = "time_left"
+    if sort == "-time_left":
+        rows.sort(key=lambda row: (-row.minutes_left, row.case.pk))
+    elif sort == "due":
+        far = datetime.max.replace(tzinfo=timezone.get_current_timezone())
+        rows.sort(key=lambda row: (row.due_at or far, row.case.pk))
+    elif sort == "priority":
+        rows.sort(key=lambda r: (-PRIORITY_RANK.get(r.case.priority, 0), r.minutes_left, r.case.pk))
+    else:
+        rows.sort(key=lambda row: (row.minutes_left, row.case.pk))
+    return rows
+
+
+@dataclass
+class TeamCompliance:
+    team_id: int
+    team_name: str
+    resolved: int  # cases with an SLA resolved in the period
+    met: int
+    breached: int
+
+    @property
+    def met_percent(self) -> float | None:
+        return round(100 * self.met / self.resolved, 1) if self.resolved else None
+
+
+def sla_compliance_by_team(user: Any, *, since: datetime, until: datetime) -> list[TeamCompliance]:
+    """Per team of the user's agency: cases with an SLA resolved in [since, until), met %."""
+    from django.db.models import Count
+
+    from agencies.models import Team
+
+    resolved = (
+        cases_own_agency(user)
+        .filter(
+            resolved_at__gte=since,
+            resolved_at__lt=until,
+            sla_policy__isnull=False,
+            team__isnull=False,
+        )
+        .values("team_id")
+        .annotate(
+            resolved=Count("id"),
+            met=Count("id", filter=Q(sla_state=Case.SlaState.MET)),
+            breached=Count("id", filter=Q(sla_state=Case.SlaState.BREACHED)),
+        )
+        .order_by()
+    )
+    by_team = {row["team_id"]: row for row in resolved}
+    teams = scope_queryset(Team.objects.all(), user, for_write=True)
+    out = []
+    for team in teams.order_by("name", "id"):
+        row = by_team.get(team.pk)
+        if row is None and not team.active:
+            continue
+        row = row or {"resolved": 0, "met": 0, "breached": 0}
+        out.append(
+            TeamCompliance(
+                team_id=team.pk,
+                team_name=team.name,
+                resolved=row["resolved"],
+                met=row["met"],
+                breached=row["breached"],
+            )
+        )
+    return out
+
+
+@dataclass
+class SlaClock:
+    """What the case page shows about the SLA of one case."""
+
+    state: str
+    state_label: str
+    policy_name: str | None
+    paused: bool
+    running: bool
+    consumed_minutes: float
+    first_response_due_at: datetime | None
+    first_response_at: datetime | None
+    first_response_minutes_left: float | None  # None once met or without a target
+    first_response_met: bool | None  # None: no target or not answered yet
+    resolution_due_at: datetime | None
+    resolution_minutes_left: float | None  # negative: overdue
+    escalation_level: int
+    next_check_at: datetime | None
+    events: list[CaseEvent]
+
+
+def case_sla_clock(case: Case, now: datetime | None = None) -> SlaClock:
+    """The clocks of `case` at `now` (live: not waiting for the next sweep)."""
+    from cases.sla.engine import CalendarCache, PolicyCache, evaluate, minutes_left
+
+    now = now or timezone.now()
+    policy = case.sla_policy if case.sla_policy_id else None
+    calendar = CalendarCache().for_case(case, policy)
+    result = evaluate(case, policy, PolicyCache().levels(policy), calendar, now)
+    left = minutes_left(policy, case, result.consumed)
+    fr_met = None
+    if policy is not None and policy.first_response_minutes and case.first_response_at:
+        fr_met = case.sla_first_response_breached_at is None and (
+            case.first_response_due_at is None
+            or case.first_response_at <= case.first_response_due_at
+        )
+    state = result.fields["sla_state"]
+    events = [event for event in case.events.all() if event.kind in SLA_EVENT_KINDS]
+    return SlaClock(
+        state=state,
+        state_label=str(Case.SlaState(state).label),
+        policy_name=policy.name if policy else None,
+        paused=case.sla_paused,
+        running=case.sla_clock_started_at is not None,
+        consumed_minutes=result.consumed,
+        first_response_due_at=result.fields["first_response_due_at"],
+        first_response_at=case.first_response_at,
+        first_response_minutes_left=left["first_response"],
+        first_response_met=fr_met,
+        resolution_due_at=result.fields["resolution_due_at"],
+        resolution_minutes_left=left["resolution"] if case.is_open else None,
+        escalation_level=case.sla_escalation_level,
+        next_check_at=case.next_check_at,
+        events=sorted(events, key=lambda event: (event.created_at, event.pk)),
+    )
