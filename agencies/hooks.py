@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import TYPE_CHECKING, Any
 
+from core.registry import Registry
+
 if TYPE_CHECKING:
     from agencies.models import BusinessCalendar
 
@@ -45,18 +47,9 @@ def calendar_snapshot(calendar: BusinessCalendar) -> CalendarSnapshot:
 # hook(*, calendar, previous, team_ids, actor): `team_ids` None means every team using
 # `calendar`; otherwise only these teams moved from the `previous` calendar to `calendar`.
 CalendarChangedHook = Callable[..., None]
-_calendar_changed_hooks: list[CalendarChangedHook] = []
-
-
-def register_calendar_changed_hook(hook: CalendarChangedHook) -> CalendarChangedHook:
-    if hook not in _calendar_changed_hooks:
-        _calendar_changed_hooks.append(hook)
-    return hook
-
-
-def unregister_calendar_changed_hook(hook: CalendarChangedHook) -> None:
-    if hook in _calendar_changed_hooks:
-        _calendar_changed_hooks.remove(hook)
+calendar_changed_hooks: Registry[CalendarChangedHook] = Registry("calendar changed hooks")
+register_calendar_changed_hook = calendar_changed_hooks.register
+unregister_calendar_changed_hook = calendar_changed_hooks.unregister
 
 
 def run_calendar_changed_hooks(
@@ -67,5 +60,4 @@ def run_calendar_changed_hooks(
     team_ids: Iterable[int] | None = None,
 ) -> None:
     ids = None if team_ids is None else list(team_ids)
-    for hook in list(_calendar_changed_hooks):
-        hook(calendar=calendar, previous=previous, team_ids=ids, actor=actor)
+    calendar_changed_hooks.call(calendar=calendar, previous=previous, team_ids=ids, actor=actor)

@@ -20,4 +20,4 @@ class CasesConfig(AppConfig):
         register_subject_access_provider(case_subject_access)
         register_calendar_changed_hook(sla_calendar_changed)
         register_contact_changed_hook(cases_follow_contact_change)
-        register_retention_step("closed cases", cases_anonymise, order=10)
+        register_retention_step("closed cases", cases_anonymise)

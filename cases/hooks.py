@@ -10,27 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from core.registry import Registry
+
 if TYPE_CHECKING:
     from cases.models import Case
 
 CaseClosedHook = Callable[["Case", Any], None]  # (case, actor)
-_case_closed_hooks: list[CaseClosedHook] = []
-
-
-def register_case_closed_hook(hook: CaseClosedHook) -> CaseClosedHook:
-    if hook not in _case_closed_hooks:
-        _case_closed_hooks.append(hook)
-    return hook
+case_closed_hooks: Registry[CaseClosedHook] = Registry("case closed hooks")
+register_case_closed_hook = case_closed_hooks.register
+unregister_case_closed_hook = case_closed_hooks.unregister
 
 
 def run_case_closed_hooks(case: Case, actor: Any) -> None:
-    for hook in list(_case_closed_hooks):
-        hook(case, actor)
-
-
-def unregister_case_closed_hook(hook: CaseClosedHook) -> None:
-    if hook in _case_closed_hooks:
-        _case_closed_hooks.remove(hook)
+    case_closed_hooks.call(case, actor)
 
 
 # --- panels on the staff case page ------------------------------------------------------------
@@ -38,14 +30,9 @@ def unregister_case_closed_hook(hook: CaseClosedHook) -> None:
 # importing it: a panel renders to HTML for (case, user), or to "" when it has nothing to say.
 
 CasePanel = Callable[["Case", Any], str]
-_case_panels: list[CasePanel] = []
-
-
-def register_case_panel(panel: CasePanel) -> CasePanel:
-    if panel not in _case_panels:
-        _case_panels.append(panel)
-    return panel
+case_panels: Registry[CasePanel] = Registry("case page panels")
+register_case_panel = case_panels.register
 
 
 def render_case_panels(case: Case, user: Any) -> list[str]:
-    return [html for html in (panel(case, user) for panel in list(_case_panels)) if html]
+    return [html for html in case_panels.call(case, user) if html]

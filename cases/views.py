@@ -175,23 +175,17 @@ def intake(request: HttpRequest) -> HttpResponse:
     if wants_new:
         new_ok = new_form.is_valid()
         if new_ok:
-            candidates = citizen_selectors.citizen_duplicate_candidates(
-                user=request.user,
-                first_name=new_form.cleaned_data["first_name"],
-                last_name=new_form.cleaned_data["last_name"],
-                email=new_form.cleaned_data["email"],
-                phone=new_form.cleaned_data["phone"],
-            )
-            unseen = {c.citizen.pk for c in candidates} - new_form.seen_ids()
-            if candidates and (unseen or not new_form.cleaned_data["create_anyway"]):
+            candidates = citizen_selectors.citizen_duplicates_to_confirm(
+                user=request.user, data=new_form.cleaned_data, seen=new_form.seen_ids(),
+                create_anyway=new_form.cleaned_data["create_anyway"],
+            )  # fmt: skip
+            if candidates:
                 # Show the possible duplicates first; "create anyway" must cover all of them.
                 data["new-duplicates_seen"] = ",".join(str(c.citizen.pk) for c in candidates)
                 data.pop("new-create_anyway", None)
                 new_form = NewCitizenForm(data)
                 new_form.is_valid()
                 new_ok = False
-            else:
-                candidates = []
     if form_ok and new_ok:
         try:
             case = _intake_create(request, form, new_form if wants_new else None, citizen)

@@ -276,12 +276,17 @@ OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=200)
 RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)
 RATELIMIT_PUBLIC_FORMS = env.int("RATELIMIT_PUBLIC_FORMS", default=10)
 RATELIMIT_WINDOW_SECONDS = env.int("RATELIMIT_WINDOW_SECONDS", default=600)
+# Open311 POSTs (service requests from apps) per address per RATELIMIT_WINDOW_SECONDS.
+RATELIMIT_OPEN311_POSTS = env.int("RATELIMIT_OPEN311_POSTS", default=60)
 # Status look-ups by reference + email: failed ones per address and per reference per window
 # (a reference harvested from open data must not let anyone try email after email).
 RATELIMIT_STATUS_FAILURES_PER_ADDRESS = env.int("RATELIMIT_STATUS_FAILURES_PER_ADDRESS", default=10)
 RATELIMIT_STATUS_FAILURES_PER_REFERENCE = env.int(
     "RATELIMIT_STATUS_FAILURES_PER_REFERENCE", default=5
 )
+
+# Phone numbers typed without a country code are read in this region (ISO 3166 code).
+CITIZENCRM_PHONE_REGION = env.str("CITIZENCRM_PHONE_REGION", default="US")
 
 CASE_AUTO_CLOSE_DAYS = env.int("CASE_AUTO_CLOSE_DAYS", default=7)
 CASE_ATTACHMENT_MAX_BYTES = env.int("CASE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
@@ -295,16 +300,6 @@ RETENTION_DAYS = env.int("RETENTION_DAYS", default=2555)
 SLA_SWEEP_BATCH = env.int("SLA_SWEEP_BATCH", default=500)
 SLA_SWEEP_MAX_BATCHES = env.int("SLA_SWEEP_MAX_BATCHES", default=40)
 
-CELERY_BEAT_SCHEDULE = {
-    "outbox-relay": {"task": "core.tasks.outbox_relay", "schedule": OUTBOX_RELAY_SECONDS},
-    "cases-auto-close": {"task": "cases.tasks.cases_close_resolved", "schedule": 15 * 60},
-    # A run that waited longer than one interval is dropped: the next one does its work.
-    "sla-sweep": {
-        "task": "cases.tasks.sla_sweep",
-        "schedule": SLA_SWEEP_SECONDS,
-        "options": {"expires": SLA_SWEEP_SECONDS},
-    },
-}
 
 # --- Feedback and surveys (feedback app) ----------------------------------------------------
 # A survey goes out SURVEY_SEND_DELAY_MINUTES after the case closes, one reminder after
@@ -324,12 +319,24 @@ SURVEY_BATCH_SIZE = env.int("SURVEY_BATCH_SIZE", default=50)
 SURVEY_LEASE_SECONDS = env.float("SURVEY_LEASE_SECONDS", default=300.0)
 SURVEY_MAX_ATTEMPTS = env.int("SURVEY_MAX_ATTEMPTS", default=6)
 SURVEY_RETRY_BASE_SECONDS = env.float("SURVEY_RETRY_BASE_SECONDS", default=60.0)
-CELERY_BEAT_SCHEDULE["surveys-dispatch"] = {
-    "task": "feedback.tasks.surveys_dispatch",
-    "schedule": SURVEY_SWEEP_SECONDS,
-    "options": {"expires": SURVEY_SWEEP_SECONDS},  # a run that waited too long is dropped
-}
 # --- end of "Feedback and surveys" ----------------------------------------------------------
+
+# --- Beat: every periodic job, in one place (run exactly one beat) ---------------------------
+CELERY_BEAT_SCHEDULE = {
+    "outbox-relay": {"task": "core.tasks.outbox_relay", "schedule": OUTBOX_RELAY_SECONDS},
+    "cases-auto-close": {"task": "cases.tasks.cases_close_resolved", "schedule": 15 * 60},
+    # A run that waited longer than one interval is dropped: the next one does its work.
+    "sla-sweep": {
+        "task": "cases.tasks.sla_sweep",
+        "schedule": SLA_SWEEP_SECONDS,
+        "options": {"expires": SLA_SWEEP_SECONDS},
+    },
+    "surveys-dispatch": {
+        "task": "feedback.tasks.surveys_dispatch",
+        "schedule": SURVEY_SWEEP_SECONDS,
+        "options": {"expires": SURVEY_SWEEP_SECONDS},
+    },
+}
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -12,4 +12,4 @@ class CitizensConfig(AppConfig):
 
         register_timeline_provider(citizen_record_history)
         # Last: a citizen goes once the cases and feedback about them have gone.
-        register_retention_step("citizens", citizens_anonymise, order=90)
+        register_retention_step("citizens", citizens_anonymise)

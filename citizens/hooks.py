@@ -11,22 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from core.registry import Registry
+
 if TYPE_CHECKING:
     from citizens.models import Citizen
 
 # (citizen, agency_id of the editor or None, {field: (before, after)}, actor)
 ContactChangedHook = Callable[["Citizen", int | None, dict[str, tuple[Any, Any]], Any], None]
-_contact_changed_hooks: list[ContactChangedHook] = []
-
-
-def register_contact_changed_hook(hook: ContactChangedHook) -> ContactChangedHook:
-    if hook not in _contact_changed_hooks:
-        _contact_changed_hooks.append(hook)
-    return hook
+contact_changed_hooks: Registry[ContactChangedHook] = Registry("contact changed hooks")
+register_contact_changed_hook = contact_changed_hooks.register
 
 
 def run_contact_changed_hooks(
     citizen: Citizen, agency_id: int | None, changes: dict[str, tuple[Any, Any]], actor: Any
 ) -> None:
-    for hook in list(_contact_changed_hooks):
-        hook(citizen, agency_id, changes, actor)
+    contact_changed_hooks.call(citizen, agency_id, changes, actor)

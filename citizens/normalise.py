@@ -43,7 +43,7 @@ def normalise_email(email: str) -> str:
 
 
 def phone_region() -> str:
-    return getattr(settings, "CITIZENCRM_PHONE_REGION", "US")
+    return settings.CITIZENCRM_PHONE_REGION
 
 
 def normalise_phone(raw: str, region: str | None = None) -> str:

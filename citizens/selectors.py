@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -194,6 +195,20 @@ def citizen_duplicate_candidates(
         )
         for row in rows
     ]
+
+
+def citizen_duplicates_to_confirm(
+    *, user: Any, data: Mapping[str, Any], seen: Collection[int], create_anyway: bool
+) -> list[DuplicateCandidate]:
+    """The possible duplicates a person must look at before a new record is made (the one rule
+    of intake and the new-citizen page): every candidate, unless all of them were shown and
+    "create anyway" was ticked. A candidate that appeared since (after an edit) asks again."""
+    keys = ("first_name", "last_name", "email", "phone", "address_line1", "postal_code")
+    candidates = citizen_duplicate_candidates(
+        user=user, **{key: data.get(key) or "" for key in keys}
+    )
+    unseen = {c.citizen.pk for c in candidates} - set(seen)
+    return candidates if candidates and (unseen or not create_anyway) else []
 
 
 def citizen_duplicates_of(

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from citizens.models import Citizen
 from citizens.selectors import citizen_consent_history, citizen_merged_records
+from core.registry import Registry
 
 PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone", "address_line1",
                    "address_line2", "city", "region", "postal_code", "preferred_language",
@@ -50,13 +51,8 @@ class SubjectAccess:
 
 
 SubjectAccessProvider = Callable[[Any, Any], list[Section]]
-_providers: list[SubjectAccessProvider] = []
-
-
-def register_subject_access_provider(provider: SubjectAccessProvider) -> SubjectAccessProvider:
-    if provider not in _providers:
-        _providers.append(provider)
-    return provider
+subject_access_providers: Registry[SubjectAccessProvider] = Registry("subject access providers")
+register_subject_access_provider = subject_access_providers.register
 
 
 def _record(citizen: Citizen) -> dict[str, Any]:
@@ -81,7 +77,7 @@ def citizen_subject_access(*, citizen: Citizen, user: Any) -> SubjectAccess:
             [_record(other) for other in citizen_merged_records(citizen=citizen)],
         ),
     ]
-    for provider in _providers:
+    for provider in subject_access_providers:
         sections.extend(provider(citizen, user))
     others = citizen_timeline(citizen=citizen, user=user).other_agencies
     profile = getattr(user, "staff_profile", None)

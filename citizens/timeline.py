@@ -32,6 +32,7 @@ from django.utils.translation import gettext
 from agencies.models import Agency
 from citizens.models import ConsentKind
 from citizens.selectors import citizen_consent_history, citizen_merged_records
+from core.registry import Registry
 from core.scoping import user_agency_id
 
 TimelineProvider = Callable[[Any, Any], "TimelineContribution"]
@@ -68,23 +69,13 @@ class Timeline:
     other_agencies: list[OtherAgencyCount]
 
 
-_providers: list[TimelineProvider] = []
-
-
-def register_timeline_provider(provider: TimelineProvider) -> TimelineProvider:
-    """Add a provider (once, however often ready() runs); usable as a decorator."""
-    if provider not in _providers:
-        _providers.append(provider)
-    return provider
-
-
-def unregister_timeline_provider(provider: TimelineProvider) -> None:
-    if provider in _providers:
-        _providers.remove(provider)
+timeline_providers_registry: Registry[TimelineProvider] = Registry("timeline providers")
+register_timeline_provider = timeline_providers_registry.register
+unregister_timeline_provider = timeline_providers_registry.unregister
 
 
 def timeline_providers() -> tuple[TimelineProvider, ...]:
-    return tuple(_providers)
+    return tuple(timeline_providers_registry)
 
 
 def citizen_timeline(*, citizen: Any, user: Any) -> Timeline:
@@ -92,7 +83,7 @@ def citizen_timeline(*, citizen: Any, user: Any) -> Timeline:
     own_agency = user_agency_id(user)
     items: list[TimelineItem] = []
     counts: dict[tuple[int, str], int] = {}
-    for provider in _providers:
+    for provider in timeline_providers_registry:
         contribution = provider(citizen, user)
         items.extend(contribution.items)
         for agency_id, count in contribution.other_agency_counts.items():

@@ -59,11 +59,12 @@ def citizen_create(request: HttpRequest) -> HttpResponse:
     candidates = []
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
-        candidates = selectors.citizen_duplicate_candidates(user=request.user, **_match_data(data))
-        unseen = {c.citizen.pk for c in candidates} - form.seen_ids()
-        if candidates and (unseen or not form.cleaned_data["create_anyway"]):
-            # Show the candidates first; creating anyway needs an explicit confirmation that
-            # covers every candidate shown (a new one after an edit asks again).
+        candidates = selectors.citizen_duplicates_to_confirm(
+            user=request.user, data=data, seen=form.seen_ids(),
+            create_anyway=form.cleaned_data["create_anyway"],
+        )  # fmt: skip
+        if candidates:
+            # Show the candidates first, and ask for a confirmation that covers all of them.
             form = CitizenCreateForm(
                 {**request.POST.dict(), "duplicates_seen": _ids(candidates), "create_anyway": ""},
             )
@@ -82,11 +83,6 @@ def citizen_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Citizen record created."))
                 return redirect("citizens:detail", pk=citizen.pk)
     return render(request, "citizens/create.html", {"form": form, "candidates": candidates})
-
-
-def _match_data(data: dict) -> dict:
-    keys = ("first_name", "last_name", "email", "phone", "address_line1", "postal_code")
-    return {key: data.get(key) or "" for key in keys}
 
 
 def _ids(candidates) -> str:

@@ -30,3 +30,9 @@ def handler_for(topic: str) -> Handler:
 
 def registered_topics() -> list[str]:
     return sorted(_handlers)
+
+
+def backoff_seconds(attempts: int, *, base: float, cap: float) -> float:
+    """Delay before retry number `attempts` (1 = the first retry): `base`, doubling, at most
+    `cap`. The one backoff of both job engines (the outbox and survey delivery)."""
+    return min(base * 2 ** max(attempts - 1, 0), cap)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -18,13 +19,14 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from core.models import ApiToken, AuditEvent, Notification, OutboxMessage
-from core.outbox import handler_for
+from core.outbox import backoff_seconds, handler_for
 from core.request_context import current_client_ip
 from core.scoping import user_agency_id
 from core.selectors import api_token_owner_verified
 
 logger = logging.getLogger(__name__)
 Status = OutboxMessage.Status
+OUTBOX_DELIVER_TASK = "core.tasks.outbox_deliver"  # core.tasks.outbox_deliver_task
 # audit_record(ip_address=NO_ADDRESS): the row keeps no client address (an anonymous answer).
 NO_ADDRESS = ""
 
@@ -114,13 +116,13 @@ def outbox_enqueue(
 
 
 def outbox_publish(*, message_ids: list[int]) -> int:
-    """Hand messages to the broker. Never raises on a broker outage: the relay retries later."""
-    from core.tasks import outbox_deliver_task  # tasks import services; keep the cycle lazy
+    """Hand messages to the broker. Never raises on a broker outage: the relay retries later.
 
+    The task is sent by name (core.tasks imports this module, not the other way round)."""
     published = 0
     for message_id in message_ids:
         try:
-            outbox_deliver_task.apply_async(args=[message_id], retry=False)
+            current_app.send_task(OUTBOX_DELIVER_TASK, args=[message_id], retry=False)
         except (BrokerError, OSError) as exc:
             logger.warning(
                 "outbox: broker unavailable, message %s left for the relay: %s", message_id, exc
@@ -184,7 +186,7 @@ def outbox_deliver(*, message_id: int, now: datetime | None = None) -> bool:
 
 def _outbox_record_failure(message: OutboxMessage, exc: Exception, *, now: datetime) -> None:
     dead = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
-    backoff = min(settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** (message.attempts - 1), 3600)
+    backoff = backoff_seconds(message.attempts, base=settings.OUTBOX_RETRY_BASE_SECONDS, cap=3600)
     OutboxMessage.objects.filter(pk=message.pk, status=Status.PROCESSING).update(
         status=Status.DEAD if dead else Status.PENDING,
         available_at=now + timedelta(seconds=backoff),

@@ -8,7 +8,7 @@ from core import services
 from core.outbox import outbox_handler
 
 
-@shared_task(name="core.tasks.outbox_deliver", acks_late=True)
+@shared_task(name=services.OUTBOX_DELIVER_TASK, acks_late=True)
 def outbox_deliver_task(message_id: int) -> bool:
     return services.outbox_deliver(message_id=message_id)
 

@@ -19,4 +19,4 @@ class FeedbackConfig(AppConfig):
         register_timeline_provider(feedback_timeline)
         register_subject_access_provider(feedback_subject_access)
         register_case_panel(case_feedback_panel)
-        register_retention_step("feedback and survey invitations", feedback_anonymise, order=20)
+        register_retention_step("feedback and survey invitations", feedback_anonymise)

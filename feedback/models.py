@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -387,3 +389,32 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}: {self.number if self.number is not None else self.choice}"
+
+    # The one reading of a stored answer, by its question's kind (the case page's panel and
+    # the results CSV both use these).
+
+    @property
+    def value(self) -> Any:
+        """bool for yes/no, int for CSAT/NPS, the option's key for a choice, else the text."""
+        kind = self.question.kind
+        if kind == Question.Kind.YES_NO:
+            return self.number == 1
+        if kind in (Question.Kind.CSAT, Question.Kind.NPS):
+            return self.number
+        if kind == Question.Kind.CHOICE:
+            return self.choice
+        return self.text
+
+    @property
+    def display(self) -> str:
+        """The answer as a person reads it: "Yes", "4 / 5", the option's label, the text."""
+        kind, value = self.question.kind, self.value
+        if kind == Question.Kind.YES_NO:
+            return gettext("Yes") if value else gettext("No")
+        if kind == Question.Kind.CSAT:
+            return f"{value} / 5"
+        if kind == Question.Kind.NPS:
+            return f"{value} / 10"
+        if kind == Question.Kind.CHOICE:
+            return dict(self.question.choice_options()).get(value, value)
+        return value

@@ -522,18 +522,19 @@ def results_csv_rows(user: Any, *, start: date | None = None, end: date | None =
         comments, others = [], []
         for answer in response.answers.all():
             question = answer.question
+            value = answer.value  # raw values for a spreadsheet (Answer.value)
+            if isinstance(value, bool):
+                value = "yes" if value else "no"
             if question.is_resolution:
-                resolved = "yes" if answer.number == 1 else "no"
+                resolved = value
             elif question.kind == Question.Kind.CSAT:
-                csat = answer.number
+                csat = value
             elif question.kind == Question.Kind.NPS:
-                nps = answer.number
+                nps = value
             elif question.kind == Question.Kind.TEXT:
-                comments.append(answer.text)
-            elif question.kind == Question.Kind.YES_NO:
-                others.append(f"{question.code}={'yes' if answer.number == 1 else 'no'}")
+                comments.append(value)
             else:
-                others.append(f"{question.code}={answer.choice}")
+                others.append(f"{question.code}={value}")
         agent = response.agent
         submitted = timezone.localtime(response.submitted_at, zone)
         yield [

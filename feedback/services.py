@@ -7,6 +7,13 @@ UPDATE (pending → sending, with a lease and a claim token), sends them over on
 per batch, and marks each row sent — or, after an SMTP error, pending again with a backoff,
 failed after SURVEY_MAX_ATTEMPTS. A row left in `sending` by a worker that died is claimed again
 once its lease has passed; its email keeps the Message-ID stored on the row.
+
+Why survey delivery is not an outbox message: an invitation is delayed work with a lifecycle
+of its own that staff read on the row (sent after a delay, one reminder, expiry, cancelled when
+the citizen opts out, a stable Message-ID for a resend), and DESIGN.md's rule for delayed work is
+a `*_after` column claimed by a sweep. The outbox carries immediate after-commit work. Both use
+the same discipline: a conditional UPDATE claims the row, a lease reclaims it from a dead
+worker, and one backoff (core.outbox.backoff_seconds) spaces the retries.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from cases.notifications import case_email_language
 from citizens.models import Citizen, ConsentKind, ConsentSource
 from citizens.selectors import citizen_survivor
 from citizens.services import citizen_consent_set
+from core.outbox import backoff_seconds
 from core.scoping import user_agency_id
 from core.services import NO_ADDRESS, audit_record, audit_record_many, email_enqueue
 from feedback import links, selectors
@@ -599,7 +607,7 @@ def _record_failure(
 ) -> None:  # fmt: skip
     attempts = SurveyInvitation.objects.values_list("attempts", flat=True).get(pk=invitation.pk)
     give_up = attempts >= settings.SURVEY_MAX_ATTEMPTS
-    backoff = min(settings.SURVEY_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), 6 * 3600)
+    backoff = backoff_seconds(attempts, base=settings.SURVEY_RETRY_BASE_SECONDS, cap=6 * 3600)
     later = now + timedelta(seconds=backoff)
     error = _error_text(exc)
     common = {"lease_until": None, "claim_token": None, "last_error": error}

@@ -228,7 +228,7 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
     if rate_limited(
         request,
         scope="open311-post",
-        limit=getattr(settings, "RATELIMIT_OPEN311_POSTS", 60),
+        limit=settings.RATELIMIT_OPEN311_POSTS,
         window_seconds=settings.RATELIMIT_WINDOW_SECONDS,
     ):
         response = render_errors(fmt, 429, ["Too many requests from this address; wait a while."])
