@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_scoping import AgencyScopedAdmin, AgencyScopedInline
 from core.translated import translate
-from feedback import services
+from feedback import survey_services
 from feedback.models import FeedbackSubmission, Question, Survey, SurveyInvitation
 
 
@@ -50,7 +50,7 @@ class SurveyAdmin(AgencyScopedAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # Every survey asks the built-in "Was your request resolved?" question.
-        services.survey_ensure_builtin_question(survey=form.instance, actor=request.user)
+        survey_services.survey_ensure_builtin_question(survey=form.instance, actor=request.user)
 
 
 @admin.register(FeedbackSubmission)

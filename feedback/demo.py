@@ -21,7 +21,7 @@ from agencies.models import Agency
 from cases import services as case_services
 from cases.models import Case, CaseEvent, ServiceCategory
 from citizens.models import Citizen
-from feedback import services
+from feedback import services, survey_services
 from feedback.models import FeedbackSubmission, Question, Survey, SurveyInvitation, SurveyResponse
 
 DEMO_ACTOR = "demo data"
@@ -98,7 +98,7 @@ def _survey(agency: Agency) -> Survey:
                               "Su solicitud se ha cerrado. Sus respuestas nos ayudan a mejorar."),
                   "is_default": True, "active": True, "allow_anonymous": True},
     )  # fmt: skip
-    services.survey_ensure_builtin_question(survey=survey, actor=DEMO_ACTOR)
+    survey_services.survey_ensure_builtin_question(survey=survey, actor=DEMO_ACTOR)
     for order, (code, kind, text, help_text, required) in enumerate(QUESTIONS, start=1):
         Question.objects.update_or_create(
             survey=survey, code=code,
@@ -171,7 +171,7 @@ def _answered_surveys(surveys: list[Survey], count: int = 40) -> int:
             questions["nps"]: rng.choice([8, 9, 10]) if happy else rng.choice([2, 5, 6, 7]),
             questions["comment"]: rng.choice(COMMENTS),
         }
-        services.survey_respond(invitation=invitation, answers=answers,
+        survey_services.survey_respond(invitation=invitation, answers=answers,
                                 anonymous=n % 6 == 0, language=invitation.language,
                                 now=sent_at + timedelta(hours=rng.randint(2, 60)))  # fmt: skip
         answered += 1

@@ -538,7 +538,7 @@ def results_csv_rows(user: Any, *, start: date | None = None, end: date | None =
         agent = response.agent
         submitted = timezone.localtime(response.submitted_at, zone)
         yield [
-            # An anonymous answer keeps only its day (feedback.services.survey_respond).
+            # An anonymous answer keeps only its day (feedback.survey_services.survey_respond).
             submitted.date().isoformat()
             if response.anonymous
             else submitted.isoformat(timespec="seconds"),

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from feedback import services
+from feedback import survey_services
 
 
 @shared_task(
@@ -17,4 +17,4 @@ from feedback import services
 )
 def surveys_dispatch_task() -> int:
     """Run by beat every SURVEY_SWEEP_SECONDS. Safe to run twice at once: rows are claimed."""
-    return services.surveys_dispatch().emails
+    return survey_services.surveys_dispatch().emails

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from citizens.models import Citizen
 from core.permissions import staff_required
 from core.ratelimit import rate_limited
-from feedback import selectors, services
+from feedback import selectors, services, survey_services
 from feedback.exports import neutralise_cell
 from feedback.forms import (
     FeedbackForm,
@@ -125,7 +125,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     form = SurveyForm(request.POST or None, survey=invitation.survey, questions=questions)
     if request.method == "POST" and form.is_valid():
         try:
-            response = services.survey_respond(
+            response = survey_services.survey_respond(
                 invitation=invitation,
                 answers=form.answers(),
                 anonymous=form.cleaned_data.get("anonymous", False),
@@ -167,7 +167,7 @@ def survey_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         raise Http404("This link is not valid.")
     if request.method == "POST":
-        services.survey_unsubscribe(invitation=invitation)
+        survey_services.survey_unsubscribe(invitation=invitation)
         done = True
     else:
         done = not invitation.citizen.consent_surveys

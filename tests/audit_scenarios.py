@@ -524,6 +524,7 @@ def _feedback_scenarios() -> dict[str, Callable[[World], Call]]:
 
     from citizens.services import citizen_create
     from feedback import services as f
+    from feedback import survey_services as fs
     from feedback.models import FeedbackSubmission, Question, Survey
 
     def survey(world):
@@ -546,33 +547,33 @@ def _feedback_scenarios() -> dict[str, Callable[[World], Call]]:
     def invitation(world, *, sent: bool):
         survey(world)
         case = closed_case_with_consent(world)
-        inv = f.survey_invite_for_closed_case(case=case, now=timezone.now() - timedelta(hours=2))
+        inv = fs.survey_invite_for_closed_case(case=case, now=timezone.now() - timedelta(hours=2))
         if sent:
-            f.surveys_dispatch(now=timezone.now())
+            fs.surveys_dispatch(now=timezone.now())
             inv.refresh_from_db()
         return inv
 
     def invite(world):
         survey(world)
         case = closed_case_with_consent(world)
-        return lambda: f.survey_invite_for_closed_case(case=case)
+        return lambda: fs.survey_invite_for_closed_case(case=case)
 
     def dispatch(world):
         invitation(world, sent=False)
-        return lambda: f.surveys_dispatch(now=timezone.now())
+        return lambda: fs.surveys_dispatch(now=timezone.now())
 
     def expire(world):
         inv = invitation(world, sent=True)
-        return lambda: f.surveys_expire(now=inv.expires_at + timedelta(seconds=1))
+        return lambda: fs.surveys_expire(now=inv.expires_at + timedelta(seconds=1))
 
     def respond(world):
         inv = invitation(world, sent=True)
         q = {x.code: x.pk for x in inv.survey.questions.all()}
-        return lambda: f.survey_respond(invitation=inv, answers={q["resolved"]: 0, q["csat"]: 2})
+        return lambda: fs.survey_respond(invitation=inv, answers={q["resolved"]: 0, q["csat"]: 2})
 
     def unsubscribe(world):
         inv = invitation(world, sent=True)
-        return lambda: f.survey_unsubscribe(invitation=inv)
+        return lambda: fs.survey_unsubscribe(invitation=inv)
 
     def open_case(world):
         item = feedback(world)
@@ -586,7 +587,7 @@ def _feedback_scenarios() -> dict[str, Callable[[World], Call]]:
 
     def ensure_builtin(world):
         s = Survey.objects.create(agency=world.agency, name="Plain", title={"en": "Hi"})
-        return lambda: f.survey_ensure_builtin_question(survey=s, actor=world.admin)
+        return lambda: fs.survey_ensure_builtin_question(survey=s, actor=world.admin)
 
     return {
         "feedback.services.feedback_submit": lambda w: (
@@ -597,12 +598,12 @@ def _feedback_scenarios() -> dict[str, Callable[[World], Call]]:
         ),
         "feedback.services.feedback_link_citizen": link_citizen,
         "feedback.services.feedback_open_case": open_case,
-        "feedback.services.survey_ensure_builtin_question": ensure_builtin,
-        "feedback.services.survey_invite_for_closed_case": invite,
-        "feedback.services.surveys_dispatch": dispatch,
-        "feedback.services.surveys_expire": expire,
-        "feedback.services.survey_respond": respond,
-        "feedback.services.survey_unsubscribe": unsubscribe,
+        "feedback.survey_services.survey_ensure_builtin_question": ensure_builtin,
+        "feedback.survey_services.survey_invite_for_closed_case": invite,
+        "feedback.survey_services.surveys_dispatch": dispatch,
+        "feedback.survey_services.surveys_expire": expire,
+        "feedback.survey_services.survey_respond": respond,
+        "feedback.survey_services.survey_unsubscribe": unsubscribe,
         "feedback.services.feedback_anonymise": lambda w: (
             lambda fb=feedback(w): (
                 FeedbackSubmission.objects.filter(pk=fb.pk).update(

@@ -7,7 +7,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.models import AuditEvent
-from feedback import services
+from feedback import services, survey_services
 from feedback.models import FeedbackSubmission
 from tests.api._fixtures_people import error_of, staff_of
 from tests.feedback.conftest import (  # noqa: F401  (fixtures of the feedback tests)
@@ -150,16 +150,16 @@ def answered(world, make_citizen, close_case, survey_settings):  # noqa: F811
     ]  # fmt: skip
     foreign = invitation_of(close_case(make_citizen(), category=world.other_category,
                                        agent=world.other_agent))  # fmt: skip
-    services.surveys_dispatch(now=timezone.now())
+    survey_services.surveys_dispatch(now=timezone.now())
     q = {question.code: question.pk for question in survey.questions.all()}
     for invitation, (_category, resolved, csat, nps) in zip(invitations, ANSWERS, strict=True):
         if resolved is not None:
             invitation.refresh_from_db()
-            services.survey_respond(invitation=invitation, answers={
+            survey_services.survey_respond(invitation=invitation, answers={
                 q["resolved"]: resolved, q["csat"]: csat, q["nps"]: nps})  # fmt: skip
     foreign.refresh_from_db()
     oq = {question.code: question.pk for question in other_survey.questions.all()}
-    services.survey_respond(invitation=foreign,
+    survey_services.survey_respond(invitation=foreign,
                             answers={oq["resolved"]: 0, oq["csat"]: 1, oq["nps"]: 0})  # fmt: skip
 
 

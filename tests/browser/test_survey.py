@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from feedback import services
+from feedback import survey_services
 from feedback.models import SurveyResponse
 from tests.browser.conftest import assert_no_axe_violations, screenshot, sign_in, tab_to
 from tests.feedback import conftest as feedback_fixtures
@@ -35,7 +35,7 @@ def test_citizen_answers_the_survey_in_spanish_and_staff_see_it(
 ):
     citizen = make_citizen(language="es", first_name="Lucía")
     case = close_case(citizen)
-    services.surveys_dispatch(now=timezone.now())  # what beat runs
+    survey_services.surveys_dispatch(now=timezone.now())  # what beat runs
     [email] = [m for m in smtp_sink.messages if "survey-" in m["Message-ID"]]
     assert email["To"] == citizen.email
 
@@ -140,7 +140,7 @@ def test_the_survey_can_be_answered_with_the_keyboard_alone(page, world, survey,
 
     citizen = make_citizen(language="en", first_name="Kim")
     close_case(citizen)
-    services.surveys_dispatch(now=timezone.now())
+    survey_services.surveys_dispatch(now=timezone.now())
     invitation = SurveyInvitation.objects.get(citizen=citizen)
     page.goto(f"{page.base_url}/en/survey/{survey_token(invitation.pk)}/")
 

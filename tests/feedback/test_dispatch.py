@@ -19,7 +19,7 @@ from cases import services as case_services
 from citizens.models import ConsentSource
 from citizens.services import citizen_consent_set
 from core.models import AuditEvent
-from feedback import services
+from feedback import survey_services
 from feedback.models import SurveyInvitation
 from tests.feedback import mail_backends
 from tests.feedback.conftest import invitation_of
@@ -48,7 +48,7 @@ def test_a_due_invitation_is_sent_once_in_the_citizens_language(
     invitation = invitation_of(close_case(citizen))
     now = timezone.now()
 
-    report = services.surveys_dispatch(now=now)
+    report = survey_services.surveys_dispatch(now=now)
 
     assert report.sent == 1
     [message] = mail.outbox
@@ -67,7 +67,7 @@ def test_a_due_invitation_is_sent_once_in_the_citizens_language(
     assert (invitation.attempts, invitation.claim_token, invitation.lease_until) == (0, None, None)
     assert AuditEvent.objects.filter(action="survey.sent", object_id=str(invitation.pk)).exists()
 
-    assert services.surveys_dispatch(now=now).emails == 0  # a rerun finds nothing to do
+    assert survey_services.surveys_dispatch(now=now).emails == 0  # a rerun finds nothing to do
     assert len(mail.outbox) == 1
 
 
@@ -78,8 +78,10 @@ def test_nothing_is_sent_before_the_delay(
     settings.SURVEY_SEND_DELAY_MINUTES = 60
     invitation = invitation_of(close_case(citizen))
 
-    assert services.surveys_dispatch(now=invitation.send_after - timedelta(seconds=1)).sent == 0
-    assert services.surveys_dispatch(now=invitation.send_after).sent == 1
+    assert (
+        survey_services.surveys_dispatch(now=invitation.send_after - timedelta(seconds=1)).sent == 0
+    )
+    assert survey_services.surveys_dispatch(now=invitation.send_after).sent == 1
 
 
 @pytest.mark.django_db
@@ -89,7 +91,7 @@ def test_one_smtp_connection_per_batch(
     settings.SURVEY_BATCH_SIZE = 2
     _invitations(make_citizen, close_case, 5)
 
-    report = services.surveys_dispatch(now=timezone.now())
+    report = survey_services.surveys_dispatch(now=timezone.now())
 
     assert (report.sent, report.batches) == (5, 3)
     assert len(counting_mail.opened) == 3  # 2 + 2 + 1 messages, one connection each
@@ -104,7 +106,7 @@ def test_an_smtp_error_retries_with_backoff_then_fails(
     counting_mail.failures[citizen.email] = smtplib.SMTPDataError
     now = timezone.now()
 
-    report = services.surveys_dispatch(now=now)
+    report = survey_services.surveys_dispatch(now=now)
     invitation.refresh_from_db()
     assert report.retried == 1
     assert (invitation.status, invitation.attempts) == ("pending", 1)
@@ -112,14 +114,14 @@ def test_an_smtp_error_retries_with_backoff_then_fails(
     assert "SMTPDataError" in invitation.last_error
 
     # Not due again yet.
-    assert services.surveys_dispatch(now=now + timedelta(seconds=59)).retried == 0
+    assert survey_services.surveys_dispatch(now=now + timedelta(seconds=59)).retried == 0
     second = now + timedelta(seconds=61)
-    services.surveys_dispatch(now=second)
+    survey_services.surveys_dispatch(now=second)
     invitation.refresh_from_db()
     assert (invitation.status, invitation.attempts) == ("pending", 2)
     assert invitation.send_after == second + timedelta(seconds=120)  # doubled
 
-    report = services.surveys_dispatch(now=invitation.send_after)
+    report = survey_services.surveys_dispatch(now=invitation.send_after)
     invitation.refresh_from_db()
     assert report.failed == 1
     assert (invitation.status, invitation.attempts) == ("failed", 3)  # SURVEY_MAX_ATTEMPTS
@@ -134,7 +136,7 @@ def test_a_refused_recipient_does_not_stop_the_rest_of_the_batch(
     invitations = _invitations(make_citizen, close_case, 3)
     counting_mail.failures[invitations[1].email] = smtplib.SMTPRecipientsRefused
 
-    report = services.surveys_dispatch(now=timezone.now())
+    report = survey_services.surveys_dispatch(now=timezone.now())
 
     assert (report.sent, report.retried) == (2, 1)
     assert len(counting_mail.opened) == 1
@@ -150,7 +152,7 @@ def test_a_broken_connection_releases_the_rest_of_the_batch_without_counting_att
     counting_mail.disconnect_on[0] = 2  # the server hangs up on the second message
     now = timezone.now()
 
-    report = services.surveys_dispatch(now=now)
+    report = survey_services.surveys_dispatch(now=now)
 
     assert report.sent == 1
     rows = {i.pk: i for i in SurveyInvitation.objects.all()}
@@ -169,7 +171,7 @@ def test_an_unreachable_smtp_server_releases_the_batch(
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 1
     invitation = invitation_of(close_case(citizen))
 
-    report = services.surveys_dispatch(now=timezone.now())
+    report = survey_services.surveys_dispatch(now=timezone.now())
 
     invitation.refresh_from_db()
     assert report.emails == 0 and report.errors
@@ -191,7 +193,7 @@ def test_a_row_left_sending_past_its_lease_is_reclaimed_and_sent_with_the_same_m
         status="sending", claim_token=uuid.uuid4(), lease_until=now + timedelta(seconds=60)
     )
 
-    report = services.surveys_dispatch(now=now)
+    report = survey_services.surveys_dispatch(now=now)
 
     assert report.sent == 1
     [message] = mail.outbox
@@ -205,13 +207,13 @@ def test_a_dispatcher_that_lost_its_claim_does_not_send(
 ):
     invitation = invitation_of(close_case(citizen))
     now = timezone.now()
-    token, ids = services._claim(now=now, limit=10)
+    token, ids = survey_services._claim(now=now, limit=10)
     assert ids == [invitation.pk]
     # The first dispatcher stalls past its lease; a second one reclaims the row and sends it.
-    assert services.surveys_dispatch(now=now + timedelta(seconds=301)).sent == 1
+    assert survey_services.surveys_dispatch(now=now + timedelta(seconds=301)).sent == 1
 
-    report = services.DispatchReport()
-    services._send_batch(ids, token, lambda: now + timedelta(seconds=302), report)
+    report = survey_services.DispatchReport()
+    survey_services._send_batch(ids, token, lambda: now + timedelta(seconds=302), report)
 
     assert (report.sent, report.lost_claims) == (0, 1)
     assert len(mail.outbox) == 1
@@ -225,7 +227,7 @@ def test_opt_out_after_closing_cancels_the_unsent_invitation(
     citizen_consent_set(citizen=citizen, kind="surveys", granted=False,
                         source=ConsentSource.STAFF, actor=world.agent)  # fmt: skip
 
-    report = services.surveys_dispatch(now=timezone.now())
+    report = survey_services.surveys_dispatch(now=timezone.now())
 
     invitation.refresh_from_db()
     assert (report.sent, report.cancelled) == (0, 1)
@@ -240,7 +242,7 @@ def test_a_case_reopened_before_sending_cancels_the_invitation(
     case = close_case(citizen)
     case_services.case_transition(case=case, to_status="open", actor=world.agent)
 
-    services.surveys_dispatch(now=timezone.now())
+    survey_services.surveys_dispatch(now=timezone.now())
 
     invitation = invitation_of(case)
     assert (invitation.status, invitation.cancel_reason) == ("cancelled", "case reopened")
@@ -251,20 +253,24 @@ def test_a_case_reopened_before_sending_cancels_the_invitation(
 def test_one_reminder_after_n_days_then_expiry(world, survey, citizen, close_case, counting_mail):
     invitation = invitation_of(close_case(citizen))
     t0 = timezone.now()
-    services.surveys_dispatch(now=t0)
+    survey_services.surveys_dispatch(now=t0)
 
-    assert services.surveys_dispatch(now=t0 + timedelta(days=5) - timedelta(seconds=1)).emails == 0
-    report = services.surveys_dispatch(now=t0 + timedelta(days=5))
+    assert (
+        survey_services.surveys_dispatch(now=t0 + timedelta(days=5) - timedelta(seconds=1)).emails
+        == 0
+    )
+    report = survey_services.surveys_dispatch(now=t0 + timedelta(days=5))
     assert report.reminded == 1
     reminder = mail.outbox[-1]
     assert reminder.extra_headers["Message-ID"] == invitation.reminder_message_id
     assert reminder.subject.startswith("Reminder")
-    assert services.surveys_dispatch(now=t0 + timedelta(days=10)).emails == 0  # only one
+    assert survey_services.surveys_dispatch(now=t0 + timedelta(days=10)).emails == 0  # only one
 
     assert (
-        services.surveys_dispatch(now=t0 + timedelta(days=14) - timedelta(seconds=1)).expired == 0
+        survey_services.surveys_dispatch(now=t0 + timedelta(days=14) - timedelta(seconds=1)).expired
+        == 0
     )
-    assert services.surveys_dispatch(now=t0 + timedelta(days=14)).expired == 1
+    assert survey_services.surveys_dispatch(now=t0 + timedelta(days=14)).expired == 1
     invitation.refresh_from_db()
     assert (invitation.status, invitation.reminded_at) == ("expired", t0 + timedelta(days=5))
     assert len(mail.outbox) == 2
@@ -274,14 +280,14 @@ def test_one_reminder_after_n_days_then_expiry(world, survey, citizen, close_cas
 def test_no_reminder_once_answered(world, survey, citizen, close_case, counting_mail):
     invitation = invitation_of(close_case(citizen))
     t0 = timezone.now()
-    services.surveys_dispatch(now=t0)
+    survey_services.surveys_dispatch(now=t0)
     invitation.refresh_from_db()
     csat = survey.questions.get(code="csat")
     resolved = survey.questions.get(code="resolved")
-    services.survey_respond(invitation=invitation, answers={csat.pk: 5, resolved.pk: 1},
+    survey_services.survey_respond(invitation=invitation, answers={csat.pk: 5, resolved.pk: 1},
                             now=t0 + timedelta(days=1))  # fmt: skip
 
-    assert services.surveys_dispatch(now=t0 + timedelta(days=6)).emails == 0
+    assert survey_services.surveys_dispatch(now=t0 + timedelta(days=6)).emails == 0
     assert len(mail.outbox) == 1
 
 
@@ -296,7 +302,7 @@ def test_two_dispatchers_at_once_send_each_invitation_once(
 
     def run():
         try:
-            reports.append(services.surveys_dispatch(now=now))
+            reports.append(survey_services.surveys_dispatch(now=now))
         finally:
             connection.close()
 

@@ -14,7 +14,7 @@ from citizens.services import citizen_consent_set
 from core.models import AuditEvent
 from feedback import selectors
 from feedback.models import SurveyInvitation
-from feedback.services import survey_invite_for_closed_case
+from feedback.survey_services import survey_invite_for_closed_case
 from tests.feedback.conftest import invitation_of, make_survey
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("survey_settings")]

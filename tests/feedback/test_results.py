@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from feedback import selectors, services
+from feedback import selectors, survey_services
 from tests.feedback.conftest import invitation_of, make_survey
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("survey_settings")]
@@ -38,7 +38,7 @@ def known(world, make_citizen, close_case):
         invitations.append(invitation_of(case))
     foreign = invitation_of(close_case(make_citizen(), category=world.other_category,
                                        agent=world.other_agent))  # fmt: skip
-    services.surveys_dispatch(now=timezone.now())
+    survey_services.surveys_dispatch(now=timezone.now())
     q = {question.code: question.pk for question in survey.questions.all()}
     for invitation, (_c, _a, resolved, csat, nps, comment, anonymous) in zip(
         invitations, KNOWN, strict=True
@@ -46,14 +46,14 @@ def known(world, make_citizen, close_case):
         if resolved is None:
             continue
         invitation.refresh_from_db()
-        services.survey_respond(
+        survey_services.survey_respond(
             invitation=invitation, anonymous=anonymous,
             answers={q["resolved"]: resolved, q["csat"]: csat, q["nps"]: nps,
                      q["comment"]: comment},
         )  # fmt: skip
     foreign.refresh_from_db()
     oq = {question.code: question.pk for question in other_survey.questions.all()}
-    services.survey_respond(invitation=foreign, answers={oq["resolved"]: 0, oq["csat"]: 1,
+    survey_services.survey_respond(invitation=foreign, answers={oq["resolved"]: 0, oq["csat"]: 1,
                                                          oq["nps"]: 0})  # fmt: skip
     return invitations
 

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from cases.models import CaseEvent
 from citizens.models import ConsentRecord
 from core.models import AuditEvent, OutboxMessage
-from feedback import links, services
+from feedback import links, services, survey_services
 from feedback.models import Answer, SurveyInvitation, SurveyResponse
 from feedback.selectors import results_csv_rows
 from tests.feedback.conftest import invitation_of
@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("survey_settings")]
 @pytest.fixture
 def sent(world, survey, citizen, close_case) -> SurveyInvitation:
     invitation = invitation_of(close_case(citizen))
-    services.surveys_dispatch(now=timezone.now())
+    survey_services.surveys_dispatch(now=timezone.now())
     invitation.refresh_from_db()
     assert invitation.status == "sent"
     return invitation
@@ -94,9 +94,9 @@ def test_one_response_then_already_answered(client, sent, survey):
 def test_the_service_refuses_a_second_answer(sent, survey):
     csat = survey.questions.get(code="csat").pk
     resolved = survey.questions.get(code="resolved").pk
-    services.survey_respond(invitation=sent, answers={csat: 5, resolved: 1})
+    survey_services.survey_respond(invitation=sent, answers={csat: 5, resolved: 1})
     with pytest.raises(services.SurveyClosed) as closed:
-        services.survey_respond(invitation=sent, answers={csat: 1, resolved: 1})
+        survey_services.survey_respond(invitation=sent, answers={csat: 1, resolved: 1})
     assert closed.value.reason == "answered"
     assert SurveyResponse.objects.count() == 1
 
@@ -287,7 +287,7 @@ def test_one_click_unsubscribe_withdraws_consent_and_stops_reminders(
     assert (record.granted, record.source) == (False, "email-unsubscribe")
     sent.refresh_from_db()
     assert sent.remind_after is None
-    assert services.surveys_dispatch(now=timezone.now() + timedelta(days=6)).emails == 0
+    assert survey_services.surveys_dispatch(now=timezone.now() + timedelta(days=6)).emails == 0
     assert AuditEvent.objects.filter(action="survey.unsubscribed").count() == 1
 
 
@@ -295,7 +295,7 @@ def test_unsubscribing_cancels_pending_invitations(world, survey, make_citizen, 
     citizen = make_citizen()
     invitation = invitation_of(close_case(citizen))  # pending: not sent yet
 
-    assert services.survey_unsubscribe(invitation=invitation) is True
+    assert survey_services.survey_unsubscribe(invitation=invitation) is True
     invitation.refresh_from_db()
     assert (invitation.status, invitation.cancel_reason) == ("cancelled", "opt-out")
-    assert services.survey_unsubscribe(invitation=invitation) is False  # nothing left to do
+    assert survey_services.survey_unsubscribe(invitation=invitation) is False  # nothing left to do
