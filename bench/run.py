@@ -1,6 +1,5 @@
 """`make bench`: generate the data set into the bench database, measure, print one table and
-merge the figures into bench/results/latest.json (key "bench"; "sla_sweep" is left as
-bench/sla_sweep.py wrote it).
+merge the figures into bench/results/latest.json (key "bench"; "sla_sweep" as sla_sweep.py left it).
 
     .venv/bin/python bench/run.py --cases 100000        # quick
     .venv/bin/python bench/run.py --skip-generate       # measure the data already loaded
@@ -38,6 +37,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results" / "latest.json"
+
+from bench.report import print_table  # noqa: E402  (after the path is set)
+from bench.sql import INVITE_SQL, PLANT_SQL, SMTP_FLOOR  # noqa: E402
+
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -467,23 +470,6 @@ def measure_search(runs: int, queries: int) -> dict[str, Any]:
 
 # --- 4. SLA sweep ---------------------------------------------------------------------------
 
-PLANT_SQL = """
-UPDATE cases_case c SET
-    first_response_at = COALESCE(c.first_response_at, c.created_at),
-    sla_consumed_minutes = p.resolution_minutes + 1 + random() * 10,
-    sla_clock_started_at = %(now)s - interval '1 minute',
-    sla_warned_at = COALESCE(c.sla_warned_at, %(now)s - interval '2 hours'),
-    sla_state = 'at_risk',
-    resolution_due_at = %(now)s - random() * interval '50 seconds',
-    next_check_at = %(now)s - random() * interval '50 seconds'
-FROM cases_slapolicy p
-WHERE p.id = c.sla_policy_id AND c.id IN (
-    SELECT id FROM cases_case
-    WHERE status IN ('new', 'open', 'in_progress') AND sla_state = 'ok'
-      AND sla_breached_at IS NULL AND next_check_at > %(now)s
-    ORDER BY (id * 2654435761) %% 1000003 LIMIT %(due)s)
-"""
-
 
 def measure_sweep(runs: int, due: int) -> dict[str, Any]:
     from django.conf import settings
@@ -531,39 +517,6 @@ def measure_sweep(runs: int, due: int) -> dict[str, Any]:
 
 
 # --- 5. survey dispatch ---------------------------------------------------------------------
-
-INVITE_SQL = """
-INSERT INTO feedback_surveyinvitation (survey_id, case_id, citizen_id, agency_id, category_id,
-    team_id, agent_id, email, language, status, send_after, attempts, last_error, message_id,
-    reminder_message_id, cancel_reason, created_at)
-SELECT s.id, c.id, c.citizen_id, c.agency_id, c.category_id, c.team_id, c.assignee_id, z.email,
-       c.language, 'pending', %(now)s - interval '1 minute', 0, '',
-       '<bench-invitation-' || c.id || '-' || %(tag)s || '@bench.invalid>',
-       '<bench-reminder-' || c.id || '-' || %(tag)s || '@bench.invalid>', '', %(now)s
-FROM cases_case c
-JOIN citizens_citizen z ON z.id = c.citizen_id
-JOIN feedback_survey s ON s.agency_id = c.agency_id AND s.is_default AND s.active
-WHERE c.status = 'closed' AND c.citizen_contacted AND z.consent_surveys AND z.email <> ''
-  AND c.resolution_code NOT IN ('duplicate', 'spam')
-  AND NOT EXISTS (SELECT 1 FROM feedback_surveyinvitation i WHERE i.case_id = c.id)
-ORDER BY c.id DESC LIMIT %(count)s
-RETURNING id
-"""
-
-
-SMTP_FLOOR = """
-import smtplib, sys, time
-from email.message import EmailMessage
-port, count = int(sys.argv[1]), int(sys.argv[2])
-message = EmailMessage()
-message["From"], message["To"], message["Subject"] = "a@example.org", "b@example.org", "floor"
-message.set_content("x" * 1500)
-with smtplib.SMTP("127.0.0.1", port) as smtp:
-    began = time.perf_counter()
-    for _ in range(count):
-        smtp.send_message(message)
-    print(count / (time.perf_counter() - began))
-"""
 
 
 class _Sink:
@@ -663,92 +616,6 @@ def measure_dispatch(runs: int, count: int, concurrency: int) -> dict[str, Any]:
         ),
         "runs": out_runs,
     }
-
-
-# --- the table ------------------------------------------------------------------------------
-
-
-def _fmt(value: Any, unit: str = "") -> str:
-    if value is None:
-        return "-"
-    return f"{value:,}{unit}" if isinstance(value, int) else f"{value:,.1f}{unit}"
-
-
-def table(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    rows: list[tuple[str, str, str, str]] = []
-    m = results["measurements"]
-
-    def skipped(key: str, label: str) -> bool:
-        if "not_measured" in m.get(key, {}):
-            rows.append((label, "not measured", "", m[key]["not_measured"]))
-            return True
-        return False
-
-    gen = results.get("generation") or {}
-    if gen:
-        rows.append(("data generation", _fmt(gen.get("seconds"), " s"), "<= 300 s",
-                     "met" if gen.get("seconds", 1e9) <= 300 else "missed"))  # fmt: skip
-    if not skipped("api", "1 create-case API"):
-        a = m["api"]
-        rows.append(("1 create-case API (req/s)", _fmt(a["api_rps"]), "", ""))
-        rows.append(("  floor: DRF + token + 1 INSERT", _fmt(a["floor_rps"]), "", ""))
-        rows.append(("  ratio API/floor", f"{a['ratio']:.2f}", ">= 0.5",
-                     "met" if (a["ratio"] or 0) >= 0.5 else "missed"))  # fmt: skip
-        pg = a["pgbench_tps"]
-        note = f"API = {a['api_rps'] / pg:.3f} of it" if pg else a["pgbench_note"]
-        rows.append(("  pgbench INSERT tps", _fmt(pg) if pg else "not measured", "", note))
-    if not skipped("queue", "2 staff queue"):
-        q = m["queue"]
-        p1, deep = q["page1"], q["depth_10000"]
-        rows.append(("2 queue page 1 p50/p95 (ms)", f"{p1['p50_ms']} / {p1['p95_ms']}",
-                     "p95 <= 30", "met" if p1["p95_ms"] <= 30 else "missed"))  # fmt: skip
-        rows.append(("  /healthz in-process p50 (ms)", _fmt(q["baseline_healthz"]["p50_ms"]), "",
-                     f"page 1 = {q['page1_over_healthz_p50']} x"))  # fmt: skip
-        rows.append(("  depth 10,000 p50/p95 (ms)", f"{deep['p50_ms']} / {deep['p95_ms']}",
-                     "p95 <= 30", "met" if deep["p95_ms"] <= 30 else "missed"))  # fmt: skip
-        rows.append(("  depth/page-1 (p50; p95)", f"{q['depth_ratio_p50']}; "
-                     f"{q['depth_ratio_p95']}", "<= 1.2",
-                     "met" if q["depth_ratio_p50"] <= 1.2 else "missed"))  # fmt: skip
-        rows.append(("  queries page 1 / depth / 'mine'",
-                     f"{p1['queries']} / {deep['queries']} / {q['mine_page1']['queries']}", "",
-                     f"'mine' p95 {q['mine_page1']['p95_ms']} ms"))  # fmt: skip
-    if not skipped("search", "3 citizen search"):
-        s = m["search"]
-        rows.append(("3 citizen fuzzy search p50/p95 (ms)", f"{s['p50_ms']} / {s['p95_ms']}",
-                     "p95 <= 100", "met" if s["p95_ms"] <= 100 else "missed"))  # fmt: skip
-    if not skipped("sla_sweep", "4 SLA sweep"):
-        w = m["sla_sweep"]
-        met = "met" if w["seconds"] <= 2 else "missed"
-        rows.append((f"4 SLA sweep, {w['due']:,} due of {w['cases']:,} (s)",
-                     _fmt(w["seconds"]), "<= 2 s", met))  # fmt: skip
-        rows.append(("  claim uses case_sla_due_idx", str(w["index_scan"]), "index scan",
-                     "met" if w["index_scan"] else "missed"))  # fmt: skip
-    if not skipped("dispatch", "5 survey dispatch"):
-        d = m["dispatch"]
-        rows.append(("5 survey dispatch (emails/s)", _fmt(d["per_second"]), ">= 200",
-                     "met" if d["per_second"] >= 200 else "missed"))  # fmt: skip
-        rows.append(("  SMTP floor: 1 connection, no app", _fmt(d["smtp_floor_per_second"]), "",
-                     f"ratio {d['ratio_to_smtp_floor']}"))  # fmt: skip
-    if not skipped("pages", "6 supervisor pages"):
-        p = m["pages"]
-        b, r = p["sla_board"], p["survey_results"]
-        rows.append(("6 SLA board p50/p95 (ms)", f"{b['p50_ms']} / {b['p95_ms']}", "",
-                     f"{b['queries']} queries, {p['sla_board_rows']} rows"))  # fmt: skip
-        rows.append(("  survey results p50/p95 (ms)", f"{r['p50_ms']} / {r['p95_ms']}", "",
-                     f"{r['queries']} queries"))  # fmt: skip
-    return rows
-
-
-def print_table(results: dict[str, Any]) -> None:
-    rows = table(results)
-    widths = [max(len(row[i]) for row in [("measure", "figure", "goal", ""), *rows])
-              for i in range(3)]  # fmt: skip
-    size = results["size"]
-    print(f"\nCitizenCRM benchmark, {size['cases']:,} cases / {size['citizens']:,} citizens "
-          f"({results['machine']}, {results['measured_at']})")  # fmt: skip
-    header = ("measure", "figure", "goal", "result")
-    for row in [header, *rows]:
-        print(f"  {row[0]:<{widths[0]}}  {row[1]:>{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}")
 
 
 # --- main -----------------------------------------------------------------------------------
