@@ -7,7 +7,8 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from agencies.hooks import register_calendar_changed_hook
         from cases import tasks  # noqa: F401  (registers the Celery tasks)
-        from cases.services import cases_anonymise, cases_follow_contact_change
+        from cases.citizen_services import cases_follow_contact_change
+        from cases.services import cases_anonymise
         from cases.sla.services import sla_calendar_changed
         from cases.subject_access import case_subject_access
         from cases.timeline import case_timeline

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -354,6 +358,9 @@ class Case(models.Model):
     )
     # A link to a photo or video given by an Open311 app: shown as a link, never fetched.
     media_url = models.URLField(max_length=500, blank=True)
+    # Folded text of the case and its timeline, for staff search (cases.search; kept by the
+    # services that write the texts; indexed as English and Spanish full-text vectors).
+    search_text = models.TextField(blank=True, default="", editable=False)
     # Set when the retention policy removed the personal data (cases.services.cases_anonymise).
     anonymised_at = models.DateTimeField(null=True, blank=True)
 
@@ -385,6 +392,12 @@ class Case(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
+            # Staff search (cases.search.SEARCH_VECTOR: the same expression, or no index use).
+            GinIndex(
+                SearchVector("search_text", config="english")
+                + SearchVector("search_text", config="spanish"),
+                name="case_search_idx",
+            ),
             # Queues: open cases of an agency / team / assignee, newest first (keyset on id).
             models.Index(
                 fields=["agency", "-created_at", "-id"],
@@ -438,6 +451,20 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # search_text is appended to in SQL (cases.search.search_text_append): a full save of
+        # an instance read earlier must not put back its older copy.
+        if (
+            not self._state.adding
+            and kwargs.get("update_fields") is None
+            and not kwargs.get("force_insert")
+        ):
+            kwargs["update_fields"] = [
+                f.attname for f in self._meta.concrete_fields
+                if not f.primary_key and f.attname != "search_text"
+            ]  # fmt: skip
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:

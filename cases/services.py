@@ -24,6 +24,7 @@ from cases.attributes import attributes_clean
 from cases.hooks import run_case_closed_hooks
 from cases.models import Attachment, Case, CaseEvent, Priority, Referral, ServiceCategory
 from cases.notifications import case_notify_citizen
+from cases.search import search_text_append, search_text_for
 from cases.sla.engine import sla_initialise
 from cases.sla.services import case_sla_refresh
 from cases.uploads import upload_check
@@ -53,6 +54,8 @@ class CaseRuleError(ValidationError):
 def _event(case: Case, kind: str, actor: Any, *, body: str = "", public: bool = False,
            data: dict | None = None, at: datetime | None = None) -> CaseEvent:  # fmt: skip
     label = _actor_label(actor)
+    if body:  # every timeline text is searchable by staff (cases.search)
+        search_text_append(case.pk, body)
     return CaseEvent.objects.create(
         case=case,
         kind=kind,
@@ -154,6 +157,7 @@ def case_create(
         exclude=["reference", "agency", "category", "citizen", "team", "assignee"],
         validate_constraints=False,
     )
+    case.search_text = search_text_for(case)
     sla_initialise(case)  # policy, deadlines, clock from creation (saved below)
     _save_with_new_reference(case)
     _event(case, Kind.CREATED, actor, data={"channel": channel, "team": case.team_id})
@@ -448,6 +452,7 @@ def case_set_category(*, case: Case, category: ServiceCategory, actor: Any) -> C
     before = case.category.code
     case.category = category
     case.save(update_fields=["category", "updated_at"])
+    search_text_append(case.pk, *(category.name or {}).values())
     case_sla_refresh(case=case, actor=actor, reason="category")
     _event(case, Kind.CATEGORY, actor, data={"from": before, "to": category.code})
     _audit(case, "case.category_changed", actor, {"category": (before, category.code)})
@@ -617,7 +622,6 @@ def cases_anonymise(*, cutoff: datetime, dry_run: bool = False, batch: int = 500
 
 def _anonymise_batch(ids: list[int]) -> int:
     from core.retention import RETENTION_ACTOR
-    from core.services import audit_record_many
 
     cases = list(
         Case.objects.select_for_update(skip_locked=True).filter(pk__in=ids, anonymised_at=None)
@@ -632,7 +636,7 @@ def _anonymise_batch(ids: list[int]) -> int:
     now = timezone.now()
     Case.objects.filter(pk__in=ids).update(
         description=ANONYMISED_TEXT, address="", latitude=None, longitude=None, attributes={},
-        reporter_email="", reporter_name="", media_url="", anonymised_at=now,
+        reporter_email="", reporter_name="", media_url="", anonymised_at=now, search_text="",
     )  # fmt: skip
     audit_record_many(
         [
@@ -645,49 +649,4 @@ def _anonymise_batch(ids: list[int]) -> int:
             for case in cases
         ]
     )
-    return len(cases)
-
-
-# --- who the requester is -------------------------------------------------------------------
-
-
-@transaction.atomic
-def case_link_citizen(*, case: Case, citizen: Any, actor: Any) -> Case:
-    """Staff confirm that the requester is this citizen (e.g. the record suggested because it
-    has the email the report gave): the case joins the record and its 360° view."""
-    case = _lock(case)
-    if case.citizen_id is not None:
-        raise CaseRuleError(_("This case is already linked to a citizen record."))
-    if citizen.is_tombstone or citizen.anonymised_at is not None:
-        raise CaseRuleError(_("That citizen record can no longer be used."))
-    case.citizen = citizen
-    case.suggested_citizen = None
-    case.save(update_fields=["citizen", "suggested_citizen", "updated_at"])
-    _audit(case, "case.citizen_linked", actor, {"citizen": (None, citizen.pk)})
-    return case
-
-
-# --- the shared citizen record changed --------------------------------------------------------
-
-
-def cases_follow_contact_change(
-    citizen: Any, agency_id: int | None, changes: Mapping[str, tuple[Any, Any]], actor: Any
-) -> int:
-    """A citizen's new email reaches the editing agency's own cases that used the old one;
-    another agency's cases keep the address they were opened with (citizens.hooks)."""
-    if "email" not in changes or agency_id is None:
-        return 0
-    before, after = changes["email"]
-    cases = list(
-        Case.objects.filter(citizen=citizen, agency_id=agency_id, reporter_email=before or "").only(
-            "pk", "agency_id"
-        )
-    )
-    if not cases:
-        return 0
-    Case.objects.filter(pk__in=[c.pk for c in cases]).update(reporter_email=after or "")
-    audit_record_many(
-        [{"action": "case.contact_changed", "obj": c, "actor": actor, "agency_id": c.agency_id,
-          "changes": {"reporter_email": (before, after)}} for c in cases]
-    )  # fmt: skip
     return len(cases)

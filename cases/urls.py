@@ -10,6 +10,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("bulk/", views.bulk, name="bulk"),
+    path("search/", views.search, name="search"),
     path("new/", views.intake, name="intake"),
     path("new/citizens/", views.intake_citizen_search, name="intake_citizen_search"),
     path("new/citizen/", views.intake_citizen, name="intake_citizen"),

@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import selectors, services
+from cases import citizen_services, selectors, services
+from cases import search as case_search
 from cases.filters import SORT_CHOICES, CaseFilter
 from cases.forms import (
     ACTION_FORMS,
@@ -110,6 +111,39 @@ def queue(request: HttpRequest) -> HttpResponse:
             "bulk_form": BulkForm(
                 agency_id=getattr(agency, "pk", None), initial={"next": request.get_full_path()}
             ),
+        },
+    )
+
+
+@require_GET
+@staff_required()
+def search(request: HttpRequest) -> HttpResponse:
+    """The header's search: a reference opens its case; other words list the caller's cases
+    that contain them (cases.search), with the queue filters (any status unless chosen)."""
+    query = (request.GET.get("q") or "").strip()[:200]
+    if query and not request.GET.get("cursor"):
+        case = case_search.case_for_reference(request.user, query)
+        if case is not None:
+            return redirect("cases:detail", reference=case.reference)
+    params = request.GET.copy()
+    params.setdefault("status", "any")
+    case_filter = CaseFilter(
+        params, queryset=selectors.cases_visible(request.user), agency=_agency(request.user)
+    )
+    page = case_search.cases_search(
+        request.user, query, cases=case_filter.qs, cursor=request.GET.get("cursor")
+    )
+    more = request.GET.copy()
+    more["cursor"] = page.next_cursor or ""
+    return render(
+        request,
+        "cases/search.html",
+        {
+            "query": query,
+            "filter": case_filter,
+            "page": page,
+            "next_url": f"?{more.urlencode()}" if page.next_cursor else None,
+            "first_url": f"?{params.urlencode()}" if request.GET.get("cursor") else None,
         },
     )
 
@@ -610,7 +644,9 @@ def case_link_suggested_citizen(request: HttpRequest, reference: str) -> HttpRes
         messages.info(request, _("There is no suggested citizen record for this case now."))
         return redirect("cases:detail", reference=case.reference)
     try:
-        services.case_link_citizen(case=case, citizen=case.suggested_citizen, actor=request.user)
+        citizen_services.case_link_citizen(
+            case=case, citizen=case.suggested_citizen, actor=request.user
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -295,6 +295,7 @@ def _cases_scenarios() -> dict[str, Callable[[World], Call]]:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
 
+    from cases import citizen_services as cs
     from cases import services as s
     from open311 import services as o311
 
@@ -324,7 +325,7 @@ def _cases_scenarios() -> dict[str, Callable[[World], Call]]:
     def follow_contact_change(world):
         person = _citizen(world)
         _case(world, "open", citizen=person)  # its reporter_email is r@example.org
-        return lambda: s.cases_follow_contact_change(
+        return lambda: cs.cases_follow_contact_change(
             person, world.agency.pk, {"email": ("r@example.org", "new@example.org")}, world.agent
         )
 
@@ -416,12 +417,12 @@ def _cases_scenarios() -> dict[str, Callable[[World], Call]]:
         "cases.services.case_updates_unsubscribe": lambda w: (
             lambda c=_case(w, "open"): s.case_updates_unsubscribe(case=c)
         ),
-        "cases.services.case_link_citizen": lambda w: (
-            lambda c=_case(w, "open"), p=_citizen(w): s.case_link_citizen(
+        "cases.citizen_services.case_link_citizen": lambda w: (
+            lambda c=_case(w, "open"), p=_citizen(w): cs.case_link_citizen(
                 case=c, citizen=p, actor=w.agent
             )
         ),
-        "cases.services.cases_follow_contact_change": follow_contact_change,
+        "cases.citizen_services.cases_follow_contact_change": follow_contact_change,
     }
 
 
