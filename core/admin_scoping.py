@@ -43,11 +43,16 @@ def agency_id_of(obj: Model) -> int | None:
 
 
 def _plain(value: Any) -> Any:
-    """A form value as the audit log keeps it: ids for objects, sorted ids for many."""
+    """A form value as the audit log keeps it: ids for objects, sorted ids for many; other
+    lists (a question's options) as they are, in their order."""
     if isinstance(value, Model):
         return value.pk
-    if isinstance(value, QuerySet | list | tuple | set):
+    if isinstance(value, QuerySet | set | frozenset) or (
+        isinstance(value, list | tuple) and all(isinstance(item, Model) for item in value)
+    ):
         return sorted(_plain(item) for item in value)
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
     return value
 
 

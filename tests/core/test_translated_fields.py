@@ -67,3 +67,13 @@ def test_each_box_is_labelled_with_its_language_in_a_group_named_after_the_field
     assert '<label class="crm-translation__language" for="id_name_0">English</label>' in html
     assert '<label class="crm-translation__language" for="id_name_1">Spanish</label>' in html
     assert 'lang="es"' in html
+
+
+def test_the_admin_audit_keeps_a_list_of_options_in_its_order():
+    """Sorting a question's options (dicts) for the audit row was a 500 on saving them."""
+    from core.admin_scoping import _plain
+
+    options = [{"key": "small", "name": {"en": "Small"}}, {"key": "large", "name": {"en": "L"}}]
+
+    assert _plain(options) == options
+    assert _plain(set()) == []
