@@ -22,6 +22,7 @@ class Control:
     type: str  # the input's type; "select-one", "select-multiple"; "textarea"
     values: list[str]
     options: list[str] = field(default_factory=list)  # a select's option values
+    option_texts: list[str] = field(default_factory=list)  # … and what they read
     checked_value: str = "on"  # what a checkbox or radio posts when checked
 
 
@@ -109,6 +110,7 @@ class _FormParser(HTMLParser):
             option = self._option
             value = option["value"] if option["value"] is not None else option["text"].strip()
             self._select.options.append(value)
+            self._select.option_texts.append(option["text"].strip())
             if option["selected"]:
                 self._select.values.append(value)
             self._option = None
