@@ -1,37 +1,124 @@
-"""Configuration screens of `cases`: the service catalogue and its questions, SLA policies."""
+"""Configuration screens of `cases`: the service catalogue and its questions, SLA policies.
 
+Worded for the service manager who fills them in: "question" rather than Open311's
+"attribute definition", options as rows rather than JSON, targets in hours and minutes.
+"""
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import AttributeDefinition, ServiceCategory, SlaEscalationLevel, SlaPolicy
 from cases.open311 import admin as open311_admin  # noqa: F401  (registers Open311Client)
+from core.admin_forms import OptionsFormField
 from core.admin_scoping import AgencyScopedAdmin, AgencyScopedInline
 from core.scoping import user_agency_id
 from core.translated import translate
 
+LIST_TYPES = {
+    AttributeDefinition.Datatype.SINGLEVALUELIST,
+    AttributeDefinition.Datatype.MULTIVALUELIST,
+}
 
-class AttributeDefinitionInline(admin.StackedInline):
+
+# --- service categories and their questions --------------------------------------------------
+
+
+class QuestionForm(forms.ModelForm):
+    """A question asked when a case is opened in the service (an AttributeDefinition)."""
+
+    values = OptionsFormField(
+        label_key="name",
+        shown_for=("datatype", sorted(LIST_TYPES)),
+        label=_("Options"),
+        help_text=_(
+            "For “Pick one” and “Pick any”: one row per option. The value is stored with each "
+            "answer (left empty, it is made from the English label). Empty a row to remove it."
+        ),
+    )
+
+    class Meta:
+        model = AttributeDefinition
+        fields = ["code", "label", "description", "datatype", "values", "required", "variable",
+                  "order"]  # fmt: skip
+        labels = {
+            "code": _("Code"),
+            "label": _("Question"),
+            "description": _("Hint"),
+            "datatype": _("Answer type"),
+            "required": _("An answer is required"),
+            "variable": _("The citizen answers it"),
+            "order": _("Order"),
+        }
+        help_texts = {
+            "code": _(
+                "A short name that never changes, e.g. “size”: lower-case letters, digits and "
+                "hyphens. Apps and exports use it."
+            ),
+            "description": _("Shown under the question."),
+            "variable": _("Off: the question is shown as information only, with no answer."),
+            "order": _("Questions are asked in this order, lowest first."),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("datatype") not in LIST_TYPES:
+            # Options belong to "Pick one"/"Pick any" only (the table is hidden for the others).
+            self.errors.pop("values", None)
+            cleaned["values"] = []
+        elif not cleaned.get("values") and "values" not in self.errors:
+            self.add_error("values", _("Give at least one option to pick from."))
+        return cleaned
+
+
+class QuestionInline(AgencyScopedInline, admin.StackedInline):
     model = AttributeDefinition
+    form = QuestionForm
     extra = 0
-    fields = ["code", "label", "description", "datatype", "required", "order", "values",
-              "variable"]  # fmt: skip
+    verbose_name = _("question")
+    verbose_name_plural = _("questions asked with a request")
+
+
+class ServiceCategoryForm(forms.ModelForm):
+    class Meta:
+        model = ServiceCategory
+        fields = ["agency", "code", "name", "description", "group", "keywords", "owning_team",
+                  "default_priority", "active", "public", "order"]  # fmt: skip
+        labels = {"code": _("Code"), "order": _("Order")}
+        help_texts = {
+            "code": _(
+                "A short name that never changes, e.g. “pothole”: lower-case letters, digits "
+                "and hyphens. Apps and links use it."
+            ),
+            "order": _("Services are listed in this order, lowest first."),
+        }
 
 
 @admin.register(ServiceCategory)
 class ServiceCategoryAdmin(AgencyScopedAdmin):
+    form = ServiceCategoryForm
     list_display = ["code", "display_name", "group_name", "owning_team", "default_priority",
                     "active", "public"]  # fmt: skip
     list_filter = ["active", "public", "default_priority", "owning_team"]
     search_fields = ["code", "keywords"]
-    inlines = [AttributeDefinitionInline]
+    fieldsets = [
+        (None, {"fields": ["agency", "code", "name", "description", "group", "keywords"]}),
+        (_("Handling"), {"fields": ["owning_team", "default_priority"]}),
+        (_("Offered"), {"fields": ["active", "public", "order"]}),
+    ]
+    inlines = [QuestionInline]
 
-    @admin.display(description="name")
+    @admin.display(description=_("name"))
     def display_name(self, obj: ServiceCategory) -> str:
         return translate(obj.name)
 
-    @admin.display(description="group")
+    @admin.display(description=_("group"))
     def group_name(self, obj: ServiceCategory) -> str:
         return translate(obj.group)
+
+
+# --- SLA policies ----------------------------------------------------------------------------
 
 
 class SlaEscalationLevelInline(AgencyScopedInline, admin.TabularInline):

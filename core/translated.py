@@ -61,6 +61,8 @@ class TranslationsWidget(forms.MultiWidget):
         self.languages = [code for code, _name in settings.LANGUAGES]
         self.group_label: Any = ""
         self.textarea = textarea
+        if textarea and not hidden:
+            attrs = {"rows": 3, **(attrs or {})}
         super().__init__(
             {code: widget(attrs={"lang": code, **(attrs or {})}) for code in self.languages}
         )
