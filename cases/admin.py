@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import AttributeDefinition, ServiceCategory, SlaEscalationLevel, SlaPolicy
 from cases.open311 import admin as open311_admin  # noqa: F401  (registers Open311Client)
-from core.admin_forms import OptionsFormField
+from core.admin_forms import BusinessDurationField, OptionsFormField, format_minutes
 from core.admin_scoping import AgencyScopedAdmin, AgencyScopedInline
 from core.scoping import user_agency_id
 from core.translated import translate
@@ -121,10 +121,21 @@ class ServiceCategoryAdmin(AgencyScopedAdmin):
 # --- SLA policies ----------------------------------------------------------------------------
 
 
+class SlaEscalationLevelForm(forms.ModelForm):
+    after_minutes = BusinessDurationField(
+        label=_("After the resolution target is missed by"),
+        help_text=_("Hours and minutes of business time."),
+    )
+
+    class Meta:
+        model = SlaEscalationLevel
+        fields = ["level", "after_minutes", "notify", "reassign_team", "reassign_user"]
+
+
 class SlaEscalationLevelInline(AgencyScopedInline, admin.TabularInline):
     model = SlaEscalationLevel
+    form = SlaEscalationLevelForm
     extra = 0
-    fields = ["level", "after_minutes", "notify", "reassign_team", "reassign_user"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "reassign_user" and not request.user.is_superuser:
@@ -132,6 +143,31 @@ class SlaEscalationLevelInline(AgencyScopedInline, admin.TabularInline):
                 is_active=True, staff_profile__agency_id=user_agency_id(request.user)
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class SlaPolicyForm(forms.ModelForm):
+    first_response_minutes = BusinessDurationField(
+        required=False,
+        label=_("First response target"),
+        help_text=_(
+            "Hours and minutes of business time: counted in the team calendar's opening hours, "
+            "or round the clock when “count business hours only” is off. Met by the first "
+            "public update or outbound contact. Empty: no target."
+        ),
+    )
+    resolution_minutes = BusinessDurationField(
+        required=False,
+        label=_("Resolution target"),
+        help_text=_(
+            "Hours and minutes of business time, counted as above. Time waiting on the citizen "
+            "does not count. Empty: no target."
+        ),
+    )
+
+    class Meta:
+        model = SlaPolicy
+        fields = ["agency", "name", "category", "priority", "first_response_minutes",
+                  "resolution_minutes", "warning_percent", "business_hours", "active"]  # fmt: skip
 
 
 @admin.register(SlaPolicy)
@@ -142,16 +178,39 @@ class SlaPolicyAdmin(AgencyScopedAdmin):
     team, status): their deadlines are then recomputed from the time already consumed.
     """
 
-    list_display = ["name", "agency", "category", "priority", "first_response_minutes",
-                    "resolution_minutes", "warning_percent", "business_hours", "active",
-                    "level_count"]  # fmt: skip
-    list_filter = ["active", "business_hours", "priority", "agency"]
+    form = SlaPolicyForm
+    list_display = ["name", "agency", "category_name", "priority_name", "first_response_target",
+                    "resolution_target", "counting", "active", "level_count"]  # fmt: skip
+    list_filter = ["active", "business_hours", "priority", "agency", "category"]
     search_fields = ["name"]
     list_select_related = ["agency", "category"]
     fields = ["agency", "name", "category", "priority", "first_response_minutes",
               "resolution_minutes", "warning_percent", "business_hours", "active"]  # fmt: skip
     inlines = [SlaEscalationLevelInline]
 
-    @admin.display(description="escalation levels")
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("escalations")
+
+    @admin.display(description=_("service"), ordering="category")
+    def category_name(self, obj: SlaPolicy) -> str:
+        return str(obj.category) if obj.category_id else _("every service")
+
+    @admin.display(description=_("priority"), ordering="priority")
+    def priority_name(self, obj: SlaPolicy) -> str:
+        return obj.get_priority_display() if obj.priority else _("every priority")
+
+    @admin.display(description=_("first response target"), ordering="first_response_minutes")
+    def first_response_target(self, obj: SlaPolicy) -> str:
+        return format_minutes(obj.first_response_minutes)
+
+    @admin.display(description=_("resolution target"), ordering="resolution_minutes")
+    def resolution_target(self, obj: SlaPolicy) -> str:
+        return format_minutes(obj.resolution_minutes)
+
+    @admin.display(description=_("counted in"), ordering="business_hours")
+    def counting(self, obj: SlaPolicy) -> str:
+        return _("business hours") if obj.business_hours else _("round the clock")
+
+    @admin.display(description=_("escalation levels"))
     def level_count(self, obj: SlaPolicy) -> int:
-        return obj.escalations.count()
+        return len(obj.escalations.all())
