@@ -11,7 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import AttributeDefinition, ServiceCategory, SlaEscalationLevel, SlaPolicy
 from cases.open311 import admin as open311_admin  # noqa: F401  (registers Open311Client)
-from core.admin_forms import BusinessDurationField, OptionsFormField, format_minutes
+from core.admin_forms import (
+    BusinessDurationField,
+    CodeFromTextMixin,
+    OptionsFormField,
+    format_minutes,
+)
 from core.admin_scoping import AgencyScopedAdmin, AgencyScopedInline
 from core.scoping import user_agency_id
 from core.translated import translate
@@ -25,8 +30,10 @@ LIST_TYPES = {
 # --- service categories and their questions --------------------------------------------------
 
 
-class QuestionForm(forms.ModelForm):
+class QuestionForm(CodeFromTextMixin, forms.ModelForm):
     """A question asked when a case is opened in the service (an AttributeDefinition)."""
+
+    code_source = "label"
 
     values = OptionsFormField(
         label_key="name",
@@ -54,7 +61,8 @@ class QuestionForm(forms.ModelForm):
         help_texts = {
             "code": _(
                 "A short name that never changes, e.g. “size”: lower-case letters, digits and "
-                "hyphens. Apps and exports use it."
+                "hyphens. Apps and exports use it. Left empty, it is made from the English "
+                "question."
             ),
             "description": _("Shown under the question."),
             "variable": _("Off: the question is shown as information only, with no answer."),
@@ -80,7 +88,7 @@ class QuestionInline(AgencyScopedInline, admin.StackedInline):
     verbose_name_plural = _("questions asked with a request")
 
 
-class ServiceCategoryForm(forms.ModelForm):
+class ServiceCategoryForm(CodeFromTextMixin, forms.ModelForm):
     class Meta:
         model = ServiceCategory
         fields = ["agency", "code", "name", "description", "group", "keywords", "owning_team",
@@ -89,7 +97,8 @@ class ServiceCategoryForm(forms.ModelForm):
         help_texts = {
             "code": _(
                 "A short name that never changes, e.g. “pothole”: lower-case letters, digits "
-                "and hyphens. Apps and links use it."
+                "and hyphens. Apps and links use it. Left empty, it is made from the English "
+                "name."
             ),
             "order": _("Services are listed in this order, lowest first."),
         }
@@ -168,6 +177,8 @@ class SlaPolicyForm(forms.ModelForm):
         model = SlaPolicy
         fields = ["agency", "name", "category", "priority", "first_response_minutes",
                   "resolution_minutes", "warning_percent", "business_hours", "active"]  # fmt: skip
+        labels = {"category": _("Service")}
+        help_texts = {"category": _("Empty: every service of the agency.")}
 
 
 @admin.register(SlaPolicy)
@@ -199,11 +210,11 @@ class SlaPolicyAdmin(AgencyScopedAdmin):
     def priority_name(self, obj: SlaPolicy) -> str:
         return obj.get_priority_display() if obj.priority else _("every priority")
 
-    @admin.display(description=_("first response target"), ordering="first_response_minutes")
+    @admin.display(description=_("first response"), ordering="first_response_minutes")
     def first_response_target(self, obj: SlaPolicy) -> str:
         return format_minutes(obj.first_response_minutes)
 
-    @admin.display(description=_("resolution target"), ordering="resolution_minutes")
+    @admin.display(description=_("resolution"), ordering="resolution_minutes")
     def resolution_target(self, obj: SlaPolicy) -> str:
         return format_minutes(obj.resolution_minutes)
 

@@ -4,6 +4,7 @@
   stored as the JSON list the models keep: [{"key": "small", <label_key>: {"en": …, "es": …}}].
 - `BusinessDurationField`: a target entered in hours and minutes, stored in minutes.
 - `format_minutes`: minutes shown the same way ("4 h 30 min").
+- `CodeFromTextMixin`: a stable code that may be left empty, then made from the English text.
 """
 
 from __future__ import annotations
@@ -270,3 +271,31 @@ class BusinessDurationField(forms.MultiValueField):
             return None
         hours, minutes = (part or 0 for part in data_list)
         return hours * 60 + minutes
+
+
+# --- codes -----------------------------------------------------------------------------------
+
+
+class CodeFromTextMixin:
+    """For a ModelForm with a `code` (slug): left empty, it is made from the default-language
+    text of the translated field `code_source` ("Abandoned bicycle" → "abandoned-bicycle")."""
+
+    code_source = "name"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "code" in self.fields:
+            self.fields["code"].required = False
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if "code" not in self.fields or cleaned.get("code") or "code" in self.errors:
+            return cleaned
+        text = (cleaned.get(self.code_source) or {}).get(settings.LANGUAGE_CODE, "")
+        limit = self._meta.model._meta.get_field("code").max_length
+        code = slugify(text)[:limit].strip("-")
+        if code:
+            cleaned["code"] = code
+        else:
+            self.add_error("code", self.fields["code"].error_messages["required"])
+        return cleaned

@@ -7,14 +7,16 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_forms import OptionsFormField
+from core.admin_forms import CodeFromTextMixin, OptionsFormField
 from core.admin_scoping import AgencyScopedAdmin, AgencyScopedInline
 from core.translated import translate
 from feedback import services
 from feedback.models import FeedbackSubmission, Question, Survey, SurveyInvitation
 
 
-class QuestionForm(forms.ModelForm):
+class QuestionForm(CodeFromTextMixin, forms.ModelForm):
+    code_source = "text"
+
     choices = OptionsFormField(
         label_key="label",
         shown_for=("kind", [Question.Kind.CHOICE]),
@@ -40,7 +42,8 @@ class QuestionForm(forms.ModelForm):
         }
         help_texts = {
             "code": _(
-                "A short name that never changes, e.g. “csat”: the column of the CSV export."
+                "A short name that never changes, e.g. “csat”: the column of the CSV export. "
+                "Left empty, it is made from the English question."
             ),
             "is_resolution": _("The built-in question: a “no” reopens the case."),
         }

@@ -148,3 +148,27 @@ def test_options_posted_as_json_still_save():
 )
 def test_targets_read_in_hours_and_minutes(minutes, shown):
     assert format_minutes(minutes) == shown
+
+
+def test_codes_left_empty_are_made_from_the_english_text(world, admin_client):
+    data = _category_post(
+        admin_client, world, _question(0, "", "Is it blocking the path?", "string")
+    )
+    data["code"] = [""]
+
+    response = admin_client.post(reverse("admin:cases_servicecategory_add"), data)
+
+    assert response.status_code == 302
+    category = ServiceCategory.objects.get(name__en="Dumped sofa")
+    assert category.code == "dumped-sofa"
+    assert list(category.attributes.values_list("code", flat=True)) == ["is-it-blocking-the-path"]
+
+
+def test_a_code_with_nothing_to_make_it_from_is_asked_for(world, admin_client):
+    data = _category_post(admin_client, world)
+    data.update({"code": [""], "name_en": ["¿?"]})
+
+    response = admin_client.post(reverse("admin:cases_servicecategory_add"), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["code"] == ["This field is required."]
