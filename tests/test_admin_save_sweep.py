@@ -160,7 +160,8 @@ def _unique_fields(model: type[models.Model]) -> set[str]:
 
 
 def _model_field(model: type[models.Model], input_name: str):
-    """The model field an input of the main form edits (`name_es` edits `name`), or None."""
+    """The model field an input of the main form edits, or None: `name_es` edits the language
+    "es" of `name`, `after_minutes_hours` the hours of the minutes in `after_minutes`."""
     candidates = [(input_name, None)]
     if "_" in input_name:
         candidates.append(tuple(input_name.rsplit("_", 1)))
@@ -171,7 +172,12 @@ def _model_field(model: type[models.Model], input_name: str):
             continue
         if (key is None) != isinstance(field, TranslatedField):
             return field, key
+        if key in DURATION_PARTS and isinstance(field, models.IntegerField):
+            return field, key
     return None, None
+
+
+DURATION_PARTS = {"hours": lambda minutes: minutes // 60, "minutes": lambda minutes: minutes % 60}
 
 
 def _edited(control, field) -> str | None:
@@ -203,6 +209,8 @@ def _edited(control, field) -> str | None:
 def _stored(obj: models.Model, field, key: str | None) -> Any:
     obj = type(obj)._default_manager.get(pk=obj.pk)
     value = getattr(obj, field.attname)
+    if key in DURATION_PARTS:
+        return "" if value is None else DURATION_PARTS[key](value)
     if key is not None:
         return (value or {}).get(key, "")
     return value
