@@ -6,8 +6,9 @@ objects through `core.scoping.scope_queryset`, so another agency's object is abs
 history and delete URLs answer 404 (as everywhere else) and never show its data, and the
 changelist, list filters and delete actions never list it. Choices of foreign keys and
 many-to-many fields to scoped models are restricted the same way, so another agency's team or
-calendar cannot be assigned. The model's own agency field is hidden from non-superusers and set
-to their agency on save.
+calendar cannot be assigned, and so are the choices of list filters on relations ("by owning
+team" lists the own agency's teams). The model's own agency field is hidden from
+non-superusers and set to their agency on save.
 
 Changes made here write AuditEvents ("admin.created", "admin.changed", "admin.deleted") with
 before/after of the changed fields; admins that save through a service override `save_model`
@@ -19,6 +20,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.auth import get_user_model
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
@@ -43,11 +46,16 @@ def agency_id_of(obj: Model) -> int | None:
 
 
 def _plain(value: Any) -> Any:
-    """A form value as the audit log keeps it: ids for objects, sorted ids for many."""
+    """A form value as the audit log keeps it: ids for objects, sorted ids for many; other
+    lists (a question's options) as they are, in their order."""
     if isinstance(value, Model):
         return value.pk
-    if isinstance(value, QuerySet | list | tuple | set):
+    if isinstance(value, QuerySet | set | frozenset) or (
+        isinstance(value, list | tuple) and all(isinstance(item, Model) for item in value)
+    ):
         return sorted(_plain(item) for item in value)
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
     return value
 
 
@@ -57,6 +65,59 @@ def _form_changes(form: Any) -> dict[str, tuple[Any, Any]]:
                _plain(form.cleaned_data.get(name)))
         for name in form.changed_data
     }  # fmt: skip
+
+
+# --- list filters ---------------------------------------------------------------------------
+
+
+def scoped_related_choices(related: type[Model], request: HttpRequest) -> QuerySet | None:
+    """The objects of `related` the user may see named, or None if that model is not scoped
+    (staff users count as their agency's)."""
+    if related is get_user_model():
+        if request.user.is_superuser:
+            return related._default_manager.all()
+        return related._default_manager.filter(
+            staff_profile__agency_id=user_agency_id(request.user)
+        )
+    if getattr(related, "agency_scope", None) is None:
+        return None
+    return scope_queryset(related._default_manager.all(), request.user)
+
+
+class ScopedChoicesMixin:
+    """For a RelatedFieldListFilter (or subclass): only the choices the user may see."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any):
+        choices = super().field_choices(field, request, model_admin)
+        allowed = scoped_related_choices(field.related_model, request)
+        if allowed is None:
+            return choices
+        visible = {str(pk) for pk in allowed.values_list("pk", flat=True)}
+        return [(pk, label) for pk, label in choices if str(pk) in visible]
+
+
+_SCOPED_FILTERS: dict[type, type] = {}
+
+
+def scoped_list_filter(model: type[Model], entry: Any) -> Any:
+    """A list_filter entry whose choices name only the user's agency's objects: a relation's
+    filter ("owning_team", or ("teams", RelatedOnlyFieldListFilter)) gets ScopedChoicesMixin;
+    other entries (booleans, choices, custom SimpleListFilters) stay as they are."""
+    if isinstance(entry, str):
+        path, filter_class = entry, admin.RelatedFieldListFilter
+    elif isinstance(entry, tuple):
+        path, filter_class = entry
+    else:
+        return entry  # a SimpleListFilter: its own lookups
+    if not issubclass(filter_class, admin.RelatedFieldListFilter):
+        return entry
+    if not get_fields_from_path(model, path)[-1].is_relation:
+        return entry
+    if filter_class not in _SCOPED_FILTERS:
+        _SCOPED_FILTERS[filter_class] = type(
+            f"Scoped{filter_class.__name__}", (ScopedChoicesMixin, filter_class), {}
+        )
+    return (path, _SCOPED_FILTERS[filter_class])
 
 
 class AgencyScopedAdmin(admin.ModelAdmin):
@@ -153,7 +214,7 @@ class AgencyScopedAdmin(admin.ModelAdmin):
         if self._scoped(request):
             agency_field = self.agency_field_name()
             filters = [
-                f
+                scoped_list_filter(self.model, f)
                 for f in filters
                 if f != agency_field and not (isinstance(f, tuple) and f[0] == agency_field)
             ]

@@ -7,16 +7,62 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_forms import CodeFromTextMixin, OptionsFormField
 from core.admin_scoping import AgencyScopedAdmin, AgencyScopedInline
 from core.translated import translate
 from feedback import survey_services
 from feedback.models import FeedbackSubmission, Question, Survey, SurveyInvitation
 
 
+class QuestionForm(CodeFromTextMixin, forms.ModelForm):
+    code_source = "text"
+
+    choices = OptionsFormField(
+        label_key="label",
+        shown_for=("kind", [Question.Kind.CHOICE]),
+        label=_("Options"),
+        help_text=_(
+            "For “Single choice”: one row per option. The value is stored with each answer "
+            "(left empty, it is made from the English label). Empty a row to remove it."
+        ),
+    )
+
+    class Meta:
+        model = Question
+        fields = ["order", "code", "kind", "is_resolution", "text", "help_text", "choices",
+                  "required"]  # fmt: skip
+        labels = {
+            "order": _("Order"),
+            "code": _("Code"),
+            "kind": _("Answer type"),
+            "is_resolution": _("“Was your request resolved?”"),
+            "text": _("Question"),
+            "help_text": _("Hint"),
+            "required": _("An answer is required"),
+        }
+        help_texts = {
+            "code": _(
+                "A short name that never changes, e.g. “csat”: the column of the CSV export. "
+                "Left empty, it is made from the English question."
+            ),
+            "is_resolution": _("The built-in question: a “no” reopens the case."),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") != Question.Kind.CHOICE:
+            # Options belong to "Single choice" only (the table is hidden for the others).
+            self.errors.pop("choices", None)
+            cleaned["choices"] = []
+        elif not cleaned.get("choices") and "choices" not in self.errors:
+            self.add_error("choices", _("Give at least one option to pick from."))
+        return cleaned
+
+
 class QuestionInline(AgencyScopedInline, admin.StackedInline):
     model = Question
+    form = QuestionForm
     extra = 0
-    fields = ["order", "code", "kind", "is_resolution", "text", "help_text", "choices", "required"]
 
 
 class SurveyAdminForm(forms.ModelForm):

@@ -24,8 +24,11 @@ def _post(world, **extra) -> dict:
         "name": "Graffiti urgent",
         "category": world.graffiti.pk,
         "priority": "urgent",
-        "first_response_minutes": "30",
-        "resolution_minutes": "120",
+        # Targets are typed in hours and minutes.
+        "first_response_minutes_hours": "0",
+        "first_response_minutes_minutes": "30",
+        "resolution_minutes_hours": "2",
+        "resolution_minutes_minutes": "",
         "warning_percent": "80",
         "business_hours": "on",
         "active": "on",
@@ -34,7 +37,8 @@ def _post(world, **extra) -> dict:
         "escalations-MIN_NUM_FORMS": "0",
         "escalations-MAX_NUM_FORMS": "1000",
         "escalations-0-level": "1",
-        "escalations-0-after_minutes": "60",
+        "escalations-0-after_minutes_hours": "1",
+        "escalations-0-after_minutes_minutes": "0",
         "escalations-0-notify": "agency_supervisors",
         "escalations-0-reassign_team": world.roads.pk,
     }
@@ -53,14 +57,29 @@ def test_a_policy_with_escalation_levels_is_created_and_audited(world, root_clie
     )
     level = SlaEscalationLevel.objects.get(policy=policy)
     assert (level.level, level.after_minutes, level.reassign_team) == (1, 60, world.roads)
-    assert root_client.get(reverse("admin:cases_slapolicy_changelist")).status_code == 200
+    listed = root_client.get(reverse("admin:cases_slapolicy_changelist")).content.decode()
+    assert '<td class="field-first_response_target">30 min</td>' in listed
+    assert '<td class="field-resolution_target">2 h</td>' in listed
+    assert '<td class="field-counting">business hours</td>' in listed
+    page = root_client.get(reverse("admin:cases_slapolicy_change", args=[policy.pk]))
+    html = page.content.decode()
+    assert 'name="resolution_minutes_hours" value="2"' in html
+    assert 'name="resolution_minutes_minutes" value="0"' in html
 
 
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
         ({"category": "OTHER"}, "Choose a category of the policy"),
-        ({"first_response_minutes": "", "resolution_minutes": ""}, "Give a first response"),
+        (
+            {
+                "first_response_minutes_hours": "",
+                "first_response_minutes_minutes": "",
+                "resolution_minutes_hours": "",
+            },
+            "Give a first response",
+        ),
+        ({"resolution_minutes_minutes": "75"}, "less than or equal to 59"),
         ({"warning_percent": "100"}, "less than or equal to 99"),
     ],
 )
