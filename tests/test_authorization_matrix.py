@@ -253,6 +253,7 @@ MATRIX: dict[str, Expect] = {
     "feedback:results_csv": staff("supervisor"),
     # --- staff case pages (an empty POST is a form error: 400; nothing is written) ------------
     "cases:queue": staff(),
+    "cases:search": staff(),
     "cases:bulk": staff(method="post", ok=302),  # back to the queue with "select a case"
     "cases:intake": staff(),
     "cases:intake_citizen_search": staff(),
