@@ -61,3 +61,16 @@ def run_calendar_changed_hooks(
 ) -> None:
     ids = None if team_ids is None else list(team_ids)
     calendar_changed_hooks.call(calendar=calendar, previous=previous, team_ids=ids, actor=actor)
+
+
+# --- the staff home ---------------------------------------------------------------------------
+# A staff member's home shows their work, which lives in higher apps (cases, feedback): each
+# registers a panel rendering to HTML for the signed-in user, or "" when it has nothing to say.
+
+StaffHomePanel = Callable[[Any], str]
+staff_home_panels: Registry[StaffHomePanel] = Registry("staff home panels")
+register_staff_home_panel = staff_home_panels.register
+
+
+def render_staff_home_panels(user: Any) -> list[str]:
+    return [html for html in staff_home_panels.call(user) if html]

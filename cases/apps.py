@@ -5,9 +5,10 @@ class CasesConfig(AppConfig):
     name = "cases"
 
     def ready(self) -> None:
-        from agencies.hooks import register_calendar_changed_hook
+        from agencies.hooks import register_calendar_changed_hook, register_staff_home_panel
         from cases import tasks  # noqa: F401  (registers the Celery tasks)
         from cases.citizen_services import cases_follow_contact_change
+        from cases.home import my_work_panel
         from cases.services import cases_anonymise
         from cases.sla.services import sla_calendar_changed
         from cases.subject_access import case_subject_access
@@ -21,4 +22,5 @@ class CasesConfig(AppConfig):
         register_subject_access_provider(case_subject_access)
         register_calendar_changed_hook(sla_calendar_changed)
         register_contact_changed_hook(cases_follow_contact_change)
+        register_staff_home_panel(my_work_panel)
         register_retention_step("closed cases", cases_anonymise)

@@ -1,9 +1,12 @@
+from functools import cache, partial
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils.translation import get_language_info
 
 from core.permissions import has_role
+from core.selectors import unread_notification_count
 
 
 def site(request: HttpRequest) -> dict:
@@ -22,8 +25,15 @@ def site(request: HttpRequest) -> dict:
                 }
             )
     prefixes = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
+    public_page = request.path.startswith(prefixes)
     return {
-        "public_page": request.path.startswith(prefixes),
+        # Counted only if the page shows it (the navigation does; htmx partials do not).
+        "unread_notifications": (
+            cache(partial(unread_notification_count, request.user))
+            if staff and not public_page
+            else 0
+        ),
+        "public_page": public_page,
         "site_name": settings.SITE_NAME,
         "staff_agency": staff.agency if staff else None,
         "can_supervise": has_role(getattr(request, "user", None), "supervisor"),

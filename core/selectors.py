@@ -63,6 +63,11 @@ def notifications_for(user: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
 
 
+def unread_notification_count(user: Any) -> int:
+    """How many of the user's notifications are unread (the staff navigation shows it)."""
+    return notifications_for(user).filter(read_at__isnull=True).count()
+
+
 def api_tokens_of(user: Any) -> QuerySet[ApiToken]:
     """A staff member's own API tokens (newest first); nobody else's."""
     return ApiToken.objects.filter(user=user)

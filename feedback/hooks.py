@@ -24,3 +24,13 @@ def case_feedback_panel(case: Case, user: Any) -> str:
     if not found:
         return ""
     return render_to_string("feedback/_case_feedback.html", {"case": case, "case_feedback": found})
+
+
+def staff_home_feedback_panel(user: Any) -> str:
+    """The staff home's count of new feedback waiting for triage in the agency (a link to it)."""
+    from django.template.loader import render_to_string
+
+    from feedback.selectors import feedback_triage
+
+    waiting = feedback_triage(user, status="new").count()
+    return render_to_string("feedback/_home_feedback.html", {"waiting": waiting})

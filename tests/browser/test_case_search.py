@@ -38,6 +38,11 @@ def test_agent_finds_a_case_by_reference_and_by_a_word_of_a_note(page, demo_data
     case = _case()
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, "agent", demo_data)
+    # The staff home: the agent's work, and a header that fits without sideways scrolling.
+    expect(page.get_by_role("heading", name="My work")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_no_axe_violations(page)
+    screenshot(page, f"staff-home-{width}")
     if width < 1024:  # the header collapses into the menu on a phone
         page.get_by_role("button", name="Menu").click()
     _search(page, case.reference.lower().removeprefix("crm-"))

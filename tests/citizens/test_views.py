@@ -128,8 +128,9 @@ def test_search_page_query_budget(agent_client, make_citizen, django_assert_max_
     for i in range(30):
         make_citizen("John", "Smith", email=f"a{i}@example.org")
 
-    # session, user, staff profile, agency (header), count, page of results
-    with django_assert_max_num_queries(7):
+    # session, user, staff profile, agency (header), unread notifications (navigation), count,
+    # page of results
+    with django_assert_max_num_queries(8):
         agent_client.get("/staff/citizens/", {"q": "John Smith", "page": 2})
 
 
