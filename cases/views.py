@@ -21,7 +21,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import citizen_services, selectors, services
@@ -693,7 +693,12 @@ def bulk_apply(request: HttpRequest, *, back: str) -> HttpResponse:
             name = assignee.get_full_name() or assignee.get_username()
             messages.success(
                 request,
-                _("%(count)s case(s) assigned to %(name)s.") % {"count": count, "name": name},
+                ngettext(
+                    "%(count)s case assigned to %(name)s.",
+                    "%(count)s cases assigned to %(name)s.",
+                    count,
+                )
+                % {"count": count, "name": name},
             )
         else:
             priority = form.cleaned_data["priority"]
@@ -702,7 +707,11 @@ def bulk_apply(request: HttpRequest, *, back: str) -> HttpResponse:
             )
             messages.success(
                 request,
-                _("%(count)s case(s) set to priority %(priority)s.")
+                ngettext(
+                    "%(count)s case set to priority %(priority)s.",
+                    "%(count)s cases set to priority %(priority)s.",
+                    count,
+                )
                 % {"count": count, "priority": Priority(priority).label},
             )
     except ValidationError as exc:

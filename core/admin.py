@@ -1,6 +1,7 @@
 from django.apps import apps
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core import services
 from core.models import AuditEvent, OutboxMessage
@@ -61,7 +62,12 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         dead = queryset.filter(status=OutboxMessage.Status.DEAD)
         for message in dead:
             services.outbox_requeue(message=message, actor=request.user)
-        self.message_user(request, f"Requeued {len(dead)} message(s).", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("Requeued %(count)d message.", "Requeued %(count)d messages.", len(dead))
+            % {"count": len(dead)},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(AuditEvent)

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import ngettext
 
 from core.admin_scoping import AgencyScopedAdmin
 from open311.models import Open311Client
@@ -59,4 +60,9 @@ class Open311ClientAdmin(AgencyScopedAdmin):
         for client in queryset.filter(active=True):
             open311_client_revoke(client=client, actor=request.user)
             revoked += 1
-        self.message_user(request, f"{revoked} key(s) revoked.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d key revoked.", "%(count)d keys revoked.", revoked)
+            % {"count": revoked},
+            messages.SUCCESS,
+        )

@@ -286,9 +286,9 @@ def test_the_seed_holidays_command_seeds_once(org):
     call_command("seed_holidays", *args, stdout=(first := _Output()))
     call_command("seed_holidays", *args, stdout=(second := _Output()))
 
-    assert "Added 32 holiday(s) to Public Works hours" in first.text
+    assert "Added 32 holidays to Public Works hours" in first.text
     assert "2027-07-05 Independence Day (observed)" in first.text
-    assert "Added 0 holiday(s)" in second.text
+    assert "Added 0 holidays" in second.text
     assert org.calendar.holidays.count() == 32
 
 

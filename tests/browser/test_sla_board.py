@@ -87,7 +87,7 @@ def test_supervisor_reassigns_a_breached_case_from_the_board(page, world, breach
     page.get_by_label("Reassign to").select_option(label="Blair")
     page.get_by_role("button", name="Reassign selected").click()
 
-    expect(page.locator("main .usa-alert--success")).to_contain_text("1 case(s) assigned to Blair.")
+    expect(page.locator("main .usa-alert--success")).to_contain_text("1 case assigned to Blair.")
     row = page.locator("tr", has=page.get_by_role("link", name=breached.reference))
     expect(row).to_contain_text("Blair")
     assert Case.objects.get(pk=breached.pk).assignee == world.agent2

@@ -294,7 +294,7 @@ def test_bulk_assign_changes_only_the_agencys_own_cases(agent_client, world):
     assert response.status_code == 302 and response.url == back
     assert {c.assignee for c in Case.objects.filter(pk__in=[first.pk, second.pk])} == {world.agent2}
     assert Case.objects.get(pk=foreign.pk).assignee is None
-    assert "2 case(s) assigned to Blair." in agent_client.get(back).content.decode()
+    assert "2 cases assigned to Blair." in agent_client.get(back).content.decode()
 
 
 def test_bulk_priority(agent_client, world):
@@ -310,7 +310,7 @@ def test_bulk_priority(agent_client, world):
     assert priorities[first.pk] == priorities[second.pk] == "urgent"
     assert priorities[untouched.pk] == priorities[foreign.pk] == "normal"
     page = agent_client.get(QUEUE).content.decode()
-    assert "2 case(s) set to priority Urgent." in page
+    assert "2 cases set to priority Urgent." in page
 
 
 def test_bulk_with_only_another_agencys_cases_changes_nothing(agent_client, world):

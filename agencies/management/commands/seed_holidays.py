@@ -34,5 +34,8 @@ class Command(BaseCommand):
         for holiday in added:
             self.stdout.write(f"  {holiday.date:%Y-%m-%d} {holiday.name}")
         self.stdout.write(
-            self.style.SUCCESS(f"Added {len(added)} holiday(s) to {calendar} (id {calendar.pk}).")
+            self.style.SUCCESS(
+                f"Added {len(added)} {'holiday' if len(added) == 1 else 'holidays'} to {calendar} "
+                f"(id {calendar.pk})."
+            )
         )
