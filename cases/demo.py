@@ -2,21 +2,26 @@
 
 Idempotent: categories and policies are updated in place; cases are only made when the demo has
 none yet. Cases are made through the services, so their timelines, SLA clocks and audit rows are
-real. Their clocks start when the demo is loaded: the sweep (beat, every minute) puts the open
-"Illegal dumping" cases (a 24/7 policy with a 30-minute first response) on the SLA board as at
-risk after about 23 minutes and breached after 30, at any hour; the others follow in business
-hours.
+real, at moments spread over the past six weeks (time-machine moves the clock for each step, so
+every date, deadline and audit row agrees). A sweep at the end records what is breached by now:
+the SLA board, the queues, the staff home and the notifications all have something to show on a
+fresh `make run`, in both agencies and both languages.
 """
 
 from __future__ import annotations
 
 import random
+from datetime import datetime, timedelta
+from typing import Any
 
+import time_machine
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from agencies.models import Agency, Team
 from cases import services
 from cases.models import AttributeDefinition, Case, ServiceCategory, SlaEscalationLevel, SlaPolicy
+from cases.sla.services import sla_sweep
 from citizens.models import Citizen
 
 
@@ -80,16 +85,28 @@ CATALOGUE = [
 
 OPEN_DATA_SERVICES = {"pothole", "streetlight", "sidewalk", "dumping", "fallen-tree", "graffiti"}
 
-DESCRIPTIONS = [
-    "Deep pothole in front of number 42, cars swerve around it.",
-    "The light at the corner has been off for a week.",
-    "Paving slabs lifted by tree roots, my mother tripped yesterday.",
-    "Recycling not collected on Tuesday again.",
-    "Someone left a sofa and bags of rubbish by the park entrance.",
-    "Large branch fell on the footpath after the storm.",
-    "New graffiti on the library wall.",
-    "El bache de la calle Mayor está cada vez más grande.",
-]
+# What residents actually write, per service (English and Spanish).
+DESCRIPTIONS = {
+    "pothole": ["Deep pothole in front of number 42, cars swerve around it.",
+                "El bache de la calle Mayor está cada vez más grande."],
+    "streetlight": ["The light at the corner has been off for a week.",
+                    "La farola de la esquina parpadea toda la noche."],
+    "sidewalk": ["Paving slabs lifted by tree roots, my mother tripped yesterday.",
+                 "Baldosas levantadas delante del colegio."],
+    "missed-collection": ["Recycling not collected on Tuesday again.",
+                          "No han recogido la basura de nuestra calle esta semana."],
+    "dumping": ["Someone left a sofa and bags of rubbish by the park entrance.",
+                "Han dejado un colchón y bolsas junto al contenedor."],
+    "fallen-tree": ["Large branch fell on the footpath after the storm.",
+                    "Una rama grande bloquea el carril bici."],
+    "graffiti": ["New graffiti on the library wall.", "Pintadas nuevas en el puente."],
+    "tax-bill": ["My bill shows two installments for the same month.",
+                 "No entiendo el importe del segundo plazo del recibo."],
+    "licence-renewal": ["How do I renew the licence of my bakery before it expires?",
+                        "Quiero renovar la licencia de mi tienda, ¿qué documentos necesito?"],
+}  # fmt: skip
+STREET_NAMES = ["Oak", "Main", "Elm", "Lake"]
+SPREAD_DAYS = 42  # demo cases are created over the past six weeks
 
 
 HOUR = 60
@@ -120,7 +137,7 @@ def load() -> list[str]:
     made = cases_load(categories)
     return [
         f"Service catalogue: {len(categories)} services; SLA policies: {len(policies)}; "
-        f"demo cases made now: {made}"
+        f"demo cases made (over the past {SPREAD_DAYS} days): {made}"
     ]
 
 
@@ -192,36 +209,78 @@ def cases_load(categories: list[ServiceCategory], count: int = 60) -> int:
     rng = random.Random(2026)  # noqa: S311 - a repeatable demo, not security
     users = {u.username: u for u in get_user_model().objects.filter(staff_profile__isnull=False)}
     citizens = list(Citizen.objects.filter(merged_into__isnull=True).order_by("id")[:200])
+    now = timezone.now()
+    latest = now - timedelta(minutes=2)
     for n in range(count):
         category = categories[n % len(categories)]
+        spanish = category.agency.slug == "revenue" or n % 4 == 0
         agent = users.get("agente" if category.agency.slug == "revenue" else "agent")
         citizen = rng.choice(citizens) if citizens and n % 5 else None
-        case = services.case_create(
-            category=category, description=rng.choice(DESCRIPTIONS),
-            channel=rng.choice(["phone", "web", "walk_in", "email"]), actor=agent,
-            citizen=citizen, attributes=_answers(category, rng),
-            address=f"{rng.randint(1, 400)} {rng.choice(['Oak', 'Main', 'Elm', 'Lake'])} Street",
-            reporter_email="" if citizen else f"resident{n}@example.org",
-        )  # fmt: skip
-        stage = n % 6  # new, open, in progress, waiting, resolved, closed
+        # Newer cases are more often still open: the stage follows the age.
+        created = now - timedelta(days=SPREAD_DAYS * (1 - (n % 6) / 6) * rng.uniform(0.1, 1))
+        moments = _steps(created, rng, latest)
+        with time_machine.travel(created, tick=False):
+            case = services.case_create(
+                category=category, description=DESCRIPTIONS[category.code][1 if spanish else 0],
+                channel=rng.choice(["phone", "web", "walk_in", "email"]), actor=agent,
+                citizen=citizen, attributes=_answers(category, rng),
+                address=f"{rng.randint(1, 400)} {rng.choice(STREET_NAMES)} Street",
+                reporter_email="" if citizen else f"resident{n}@example.org",
+                language="es" if spanish else "en",
+            )  # fmt: skip
+        stage = n % 6  # new, open, in progress, waiting, resolved, closed (if there was time)
         if stage == 0 or agent is None:
             continue
-        case = services.case_take(case=case, actor=agent)
-        if n % 3 == 0:
-            services.case_note_add(case=case, body="Checked the location on the map.", actor=agent)
-        if stage >= 2:
-            case = services.case_transition(case=case, to_status="in_progress", actor=agent)
-            services.case_public_update(
-                case=case, body="A crew has been scheduled to look at this.", actor=agent
-            )
-        if stage == 3:
-            services.case_transition(case=case, to_status="waiting_on_citizen", actor=agent,
-                                     note="Could you send us a photo?")  # fmt: skip
-        if stage >= 4:
-            case = services.case_transition(
-                case=case, to_status="resolved", actor=agent, resolution_code="resolved",
-                citizen_contacted=True, note="Fixed. Thank you for reporting it.",
-            )  # fmt: skip
-        if stage == 5:
-            services.case_close(case=case, actor=agent)
+        for step, moment in zip(_STEPS[: stage + 1][1:], moments, strict=False):
+            with time_machine.travel(moment, tick=False):
+                case = _step(case, step, agent, spanish)
+    sla_sweep(now=now)  # what is at risk, breached or escalated by now, recorded once
     return count
+
+
+_STEPS = ["new", "take", "in_progress", "waiting", "resolved", "closed"]
+
+
+def _steps(created: datetime, rng: random.Random, latest: datetime) -> list[datetime]:
+    """When each later step happens: minutes to take, a day or two to start, days to finish,
+    a week to close. Steps that would fall in the future do not happen yet."""
+    gaps = [timedelta(minutes=rng.uniform(5, 240)), timedelta(hours=rng.uniform(2, 40)),
+            timedelta(hours=rng.uniform(4, 72)), timedelta(days=rng.uniform(1, 6)),
+            timedelta(days=7, minutes=rng.uniform(1, 60))]  # fmt: skip
+    moments, moment = [], created
+    for gap in gaps:
+        moment += gap
+        if moment > latest:
+            break
+        moments.append(moment)
+    return moments
+
+
+def _step(case: Case, step: str, agent: Any, spanish: bool) -> Case:
+    if step == "take":
+        case = services.case_take(case=case, actor=agent)
+        services.case_note_add(case=case, body="Revisado en el mapa." if spanish else
+                               "Checked the location on the map.", actor=agent)  # fmt: skip
+        return case
+    if step == "in_progress":
+        case = services.case_transition(case=case, to_status="in_progress", actor=agent)
+        services.case_public_update(
+            case=case, actor=agent, body="Hemos programado una visita." if spanish
+            else "A crew has been scheduled to look at this.",
+        )  # fmt: skip
+        return case
+    if step == "waiting":
+        return services.case_transition(
+            case=case, to_status="waiting_on_citizen", actor=agent,
+            note="¿Nos puede enviar una foto?" if spanish else "Could you send us a photo?",
+        )  # fmt: skip
+    if step == "resolved":
+        if case.status == Case.Status.WAITING_ON_CITIZEN:
+            case = services.case_transition(case=case, to_status="in_progress", actor=agent)
+        return services.case_transition(
+            case=case, to_status="resolved", actor=agent, resolution_code="resolved",
+            citizen_contacted=True, note="Resuelto. Gracias por avisarnos." if spanish
+            else "Fixed. Thank you for reporting it.",
+            feed_note="Arreglado" if spanish else "Fixed",
+        )  # fmt: skip
+    return services.case_close(case=case, actor=agent)
