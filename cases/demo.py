@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import time_machine
 from django.contrib.auth import get_user_model
@@ -218,6 +219,7 @@ def cases_load(categories: list[ServiceCategory], count: int = 60) -> int:
         citizen = rng.choice(citizens) if citizens and n % 5 else None
         # Newer cases are more often still open: the stage follows the age.
         created = now - timedelta(days=SPREAD_DAYS * (1 - (n % 6) / 6) * rng.uniform(0.1, 1))
+        created = min(_office_hours(created, category.agency.timezone, rng), latest)
         moments = _steps(created, rng, latest)
         with time_machine.travel(created, tick=False):
             case = services.case_create(
@@ -236,6 +238,12 @@ def cases_load(categories: list[ServiceCategory], count: int = 60) -> int:
                 case = _step(case, step, agent, spanish)
     sla_sweep(now=now)  # what is at risk, breached or escalated by now, recorded once
     return count
+
+
+def _office_hours(moment: datetime, zone: str, rng: random.Random) -> datetime:
+    """The same day between 08:00 and 16:59 in the agency's time zone: when people call."""
+    local = moment.astimezone(ZoneInfo(zone))
+    return local.replace(hour=rng.randint(8, 16), minute=rng.randint(0, 59))
 
 
 _STEPS = ["new", "take", "in_progress", "waiting", "resolved", "closed"]

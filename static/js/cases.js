@@ -18,6 +18,15 @@
     }
   });
 
+  // "Select all on this page" in the queue (the checkboxes work one by one without it).
+  document.addEventListener("change", function (event) {
+    var all = event.target;
+    if (!all.matches || !all.matches("[data-select-all]")) return;
+    var form = all.closest("form");
+    form.querySelectorAll('input[type="checkbox"][name="' + all.dataset.selectAll + '"]')
+      .forEach(function (box) { box.checked = all.checked; });
+  });
+
   function focusOn(element) {
     if (!element) return;
     if (!element.hasAttribute("tabindex")) element.setAttribute("tabindex", "-1");
