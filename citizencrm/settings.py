@@ -232,8 +232,9 @@ elif PRODUCTION:
         "EMAIL_URL (or EMAIL_HOST/EMAIL_PORT) must be set when DJANGO_ENV=production"
     )
 else:
-    # Development prints mail to the console of `make run`.
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # Development prints one line per email (recipients, subject, links) to the console of
+    # `make run`; EMAIL_URL=consolemail:// prints them in full.
+    EMAIL_BACKEND = "core.console_mail.SummaryConsoleBackend"
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CitizenCRM <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
