@@ -85,6 +85,18 @@ def test_production_refuses_a_placeholder_secret(name, value):
     assert "is a placeholder or a publicly known value" in result.stderr
 
 
+def test_the_env_example_as_shipped_does_not_start():
+    from tests.deploy.compose import read_env_file
+
+    env = {**read_env_file(ROOT / ".env.example"), "DATABASE_HOST": "127.0.0.1",
+           "REDIS_URL": "redis://127.0.0.1:6379/0"}  # fmt: skip
+
+    result = _manage("check", **env)
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
 def test_a_database_password_of_any_characters_signs_in_to_postgresql(tmp_path):
     """DATABASE_HOST/NAME/USER/PASSWORD (what docker-compose.yml sets) take the password as it
     is: a PostgreSQL that checks passwords (SCRAM) lets the app in, and not with a wrong one."""
