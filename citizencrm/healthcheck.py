@@ -1,6 +1,7 @@
 """Container healthchecks, as docker-compose.yml and the Dockerfile run them.
 
     python -m citizencrm.healthcheck web    this container's server answers /healthz with 200
+    python -m citizencrm.healthcheck beat   a beat holds the lock and sent the outbox relay lately
 
 Exit status 0 when healthy, 1 otherwise, with one line saying what was seen. (The worker's is
 Celery's own `celery inspect ping`.)
@@ -12,6 +13,7 @@ import os
 import sys
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime
 
 
 def web() -> tuple[bool, str]:
@@ -27,7 +29,32 @@ def web() -> tuple[bool, str]:
         return False, f"{url} unreachable: {exc}"
 
 
-CHECKS = {"web": web}
+def beat() -> tuple[bool, str]:
+    """Some beat holds RedBeat's lock and sent the outbox relay (due every
+    OUTBOX_RELAY_SECONDS) within the last minute (or three intervals, if longer)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "citizencrm.settings")
+    django.setup()
+    from django.conf import settings
+    from redbeat.schedulers import RedBeatSchedulerEntry, ensure_conf, get_redis
+
+    from citizencrm.celery import app
+
+    conf = ensure_conf(app)
+    if not get_redis(app).exists(conf.lock_key):
+        return False, f"no beat holds the lock {conf.lock_key}"
+    key = RedBeatSchedulerEntry.generate_key(app, "outbox-relay")
+    try:
+        last_run = RedBeatSchedulerEntry.from_key(key, app=app).last_run_at
+    except KeyError:
+        return False, f"no schedule entry {key}"
+    age = (datetime.now(UTC) - last_run).total_seconds()
+    limit = max(60.0, 3 * settings.OUTBOX_RELAY_SECONDS)
+    return age <= limit, f"outbox relay last sent {age:.0f} s ago (healthy within {limit:.0f} s)"
+
+
+CHECKS = {"web": web, "beat": beat}
 
 
 def main(argv: list[str]) -> int:

@@ -328,6 +328,18 @@ RETENTION_DAYS = env.int("RETENTION_DAYS", default=2555)
 SLA_SWEEP_BATCH = env.int("SLA_SWEEP_BATCH", default=500)
 SLA_SWEEP_MAX_BATCHES = env.int("SLA_SWEEP_MAX_BATCHES", default=40)
 
+# Beat runs once per deployment: RedBeat keeps the schedule in Redis and holds a lock there,
+# renewed at every tick; a second beat waits for the lock (it dispatches nothing meanwhile) and
+# takes over within BEAT_LOCK_SECONDS after the first one died without releasing it.
+BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=30)
+CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = min(5.0, BEAT_LOCK_SECONDS / 3)  # ticks renew the lock well in time
+# RedBeat reads its own settings without Celery's CELERY_ namespace.
+REDBEAT_REDIS_URL = REDIS_URL
+REDBEAT_LOCK_TIMEOUT = BEAT_LOCK_SECONDS
+# Redis errors are retried for a minute before beat gives up (and its supervisor restarts it).
+REDBEAT_REDIS_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "retry_period": 60}
+
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "core.tasks.outbox_relay", "schedule": OUTBOX_RELAY_SECONDS},
     "cases-auto-close": {"task": "cases.tasks.cases_close_resolved", "schedule": 15 * 60},

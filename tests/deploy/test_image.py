@@ -126,6 +126,24 @@ def test_worker_healthcheck_is_healthy_once_the_worker_runs(production):
         worker.stop()
 
 
+def test_beat_healthcheck_is_healthy_while_beat_runs_and_not_before_or_after(production):
+    env_of, _, _ = production
+    env = env_of("beat")
+    check = compose.service("beat")["healthcheck"]["test"]
+
+    before = run_check(check, env)
+    beat = Process(compose.service("beat")["command"], env, _log(env, "beat")).start()
+    try:
+        assert healthy_within(check, env), beat.output()[-3000:]
+    finally:
+        beat.stop()  # SIGTERM, as `docker compose stop`: beat releases its lock
+    after = run_check(check, env)
+
+    assert before.returncode == 1, before.stdout + before.stderr
+    assert "no beat holds the lock" in before.stdout
+    assert after.returncode == 1, after.stdout + after.stderr
+
+
 def _log(env: dict[str, str], name: str):
     from pathlib import Path
 
