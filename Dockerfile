@@ -1,30 +1,32 @@
-# Production image: gunicorn + whitenoise. Used by docker-compose.yml for web, worker and beat.
-FROM node:20-bookworm-slim AS assets
+# Production image: gunicorn + whitenoise. docker-compose.yml builds it once (service
+# `migrate`) and runs it as migrate, web, worker and beat. Base images pinned to a release.
+FROM node:20.18.1-bookworm-slim AS assets
 WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
 COPY scripts/vendor-assets scripts/vendor-assets
 RUN scripts/vendor-assets node_modules static/vendor
 
-FROM python:3.11-slim-bookworm
+FROM python:3.11.11-slim-bookworm
+# gunicorn binds 0.0.0.0:$PORT and runs $WEB_CONCURRENCY workers (its own conventions).
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    DJANGO_ENV=production
+    DJANGO_ENV=production \
+    PORT=8000 \
+    WEB_CONCURRENCY=3
 WORKDIR /app
 RUN useradd --create-home --uid 10001 citizencrm
 COPY . .
 COPY --from=assets /build/static/vendor static/vendor
+# scripts/collect-static is what tests/deploy runs too: hashed, compressed static files.
 RUN pip install --upgrade pip \
  && pip install -e . "babel>=2.14" \
  && pybabel compile -d locale -D django \
- && DJANGO_SECRET_KEY=build-only-build-only-build-only-build-only-build-only \
-    DJANGO_ALLOWED_HOSTS=build DATABASE_URL=postgres://build@localhost/build \
-    REDIS_URL=redis://localhost:6379/0 EMAIL_URL=consolemail:// \
-    python manage.py collectstatic --no-input \
+ && scripts/collect-static \
  && mkdir -p /app/media && chown -R citizencrm /app/media
 USER citizencrm
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
-  CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"
-CMD ["gunicorn", "citizencrm.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["python", "-m", "citizencrm.healthcheck", "web"]
+CMD ["gunicorn", "citizencrm.wsgi:application", "--access-logfile", "-"]

@@ -8,12 +8,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 export PATH := $(CURDIR)/$(BIN):$(PATH)
-# Services: the configured ones, or the embedded ones `devstack up` starts and prints.
-DEVSTACK := eval "$$($(PY) -m citizencrm.devstack up)"
+# Runs a command with the services: the configured ones, or embedded ones that `devstack run`
+# starts for it and stops afterwards (also on Ctrl-C) unless they were running already.
+WITH_SERVICES := $(PY) -m citizencrm.devstack run --
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: help install assets messages messages-extract setup run test lint format bench chaos services-down clean
+.PHONY: help install assets messages messages-extract setup run test lint format bench chaos \
+	manage services-up services-down clean
 
 help:
 	@echo "make run     set up everything and run web + worker + beat on http://127.0.0.1:$(PORT)"
@@ -22,6 +24,8 @@ help:
 	@echo "make format  ruff format + ruff check --fix"
 	@echo "make bench   benchmarks (bench/)"
 	@echo "make chaos   slow reliability suites (pytest -m slow)"
+	@echo "make manage ARGS='…'  python manage.py … with the venv and the services"
+	@echo "make services-up    start the embedded PostgreSQL/Redis and print their exports"
 	@echo "make services-down  stop the embedded PostgreSQL/Redis"
 
 $(BIN)/.installed: pyproject.toml
@@ -54,11 +58,10 @@ messages-extract: install
 setup: install assets messages
 
 run: setup
-	$(DEVSTACK); \
-	$(PY) manage.py migrate --no-input; \
-	$(PY) manage.py load_demo_data; \
-	echo; echo "CitizenCRM: http://127.0.0.1:$(PORT)/  (staff: http://127.0.0.1:$(PORT)/staff/login/)"; echo; \
-	PORT=$(PORT) $(BIN)/honcho start -f Procfile
+	$(WITH_SERVICES) bash -c '$(PY) manage.py migrate --no-input && $(PY) manage.py load_demo_data \
+	  && echo && echo "CitizenCRM: http://127.0.0.1:$(PORT)/  (staff: http://127.0.0.1:$(PORT)/staff/login/)" \
+	  && echo "Ctrl-C stops web, worker, beat and the embedded servers this run started." && echo \
+	  && PORT=$(PORT) exec $(BIN)/honcho start -f Procfile'
 
 lint: install
 	$(BIN)/ruff check .
@@ -70,20 +73,26 @@ format: install
 
 test: setup lint
 	@scripts/ensure-chromium
-	$(DEVSTACK); \
-	$(PY) -m pytest -n $(PYTEST_WORKERS) -m "not slow" $(PYTEST_ARGS)
+	$(WITH_SERVICES) $(PY) -m pytest -n $(PYTEST_WORKERS) -m "not slow" $(PYTEST_ARGS)
 
 chaos: setup
 	@scripts/ensure-chromium
-	$(DEVSTACK); \
-	$(PY) -m pytest -m slow $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo "chaos: no slow suites yet (they arrive with the reliability issue)"; [ $$rc -eq 5 ] || exit $$rc; }
+	$(WITH_SERVICES) $(PY) -m pytest -m slow $(PYTEST_ARGS)
 
 bench: setup
-	$(DEVSTACK); \
-	BENCH_CASES="$(BENCH_CASES)" $(PY) bench/run.py $(BENCH_ARGS)
+	$(WITH_SERVICES) env BENCH_CASES="$(BENCH_CASES)" $(PY) bench/run.py $(BENCH_ARGS)
+
+# make manage ARGS='createsuperuser' (any `python manage.py …` of the README)
+manage: setup
+	$(WITH_SERVICES) $(PY) manage.py $(ARGS)
+
+# eval "$(make -s services-up)" exports DATABASE_URL/REDIS_URL for your shell; the servers
+# stay up until `make services-down`.
+services-up: install
+	@$(PY) -m citizencrm.devstack up
 
 services-down:
-	$(PY) -m citizencrm.devstack down
+	@if [ -x $(PY) ]; then $(PY) -m citizencrm.devstack down; fi
 
 clean: services-down
 	rm -rf $(VENV) node_modules static/vendor staticfiles .devdata

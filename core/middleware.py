@@ -60,6 +60,25 @@ class DatabaseUnavailableMiddleware:
         return response
 
 
+class HealthCheckMiddleware:
+    """`/healthz` answers before anything reads the Host header or redirects to HTTPS.
+
+    Container healthchecks and load balancers call it by address (`http://127.0.0.1:8000/healthz`),
+    which DJANGO_ALLOWED_HOSTS rightly does not list, and over plain HTTP: first in MIDDLEWARE,
+    this serves the health view itself, so neither host validation (a 400 DisallowedHost) nor
+    the HTTPS redirect stands in the way. The answer uses nothing of the request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == "/healthz":
+            from core.views import healthz
+
+            return healthz(request)
+        return self.get_response(request)
+
+
 class NoStoreForPersonalDataMiddleware:
     """`Cache-Control: no-store, private` on staff pages, the API, the admin, and any page
     served to a signed-in person: they carry personal data that no browser history, disk cache

@@ -6,12 +6,13 @@ Playwright's sync API refuses.
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
+
+from tests.chromium import chromium_path
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls in these tests
 # are ordinary blocking calls, so Django's async-safety guard must stand aside.
@@ -21,23 +22,11 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
-def _chromium_path() -> str | None:
-    """The system Chromium (or CHROMIUM_PATH); None lets Playwright use its own download."""
-    for candidate in (
-        os.environ.get("CHROMIUM_PATH"),
-        "/usr/bin/chromium",
-        shutil.which("chromium"),
-    ):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
 @pytest.fixture(scope="session")
 def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=_chromium_path(),
+            executable_path=chromium_path(),  # None: Playwright's own download
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"],
         )  # fmt: skip

@@ -60,3 +60,67 @@ def test_devstack_starts_real_postgres_and_redis_and_reuses_them(tmp_path):
         raise AssertionError("Redis still answers after `down`")
     except redis.ConnectionError:
         pass
+
+
+def _answers(urls: dict[str, str]) -> tuple[bool, bool]:
+    """Whether the embedded PostgreSQL and Redis of `urls` still answer."""
+    try:
+        pg_url = urls["DATABASE_URL"].replace("postgres://", "postgresql://", 1)
+        with psycopg.connect(pg_url, connect_timeout=2) as conn:
+            conn.execute("SELECT 1")
+        pg = True
+    except psycopg.OperationalError:
+        pg = False
+    try:
+        redis_up = redis.Redis.from_url(urls["REDIS_URL"], socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        redis_up = False
+    return pg, redis_up
+
+
+def _run_until_ctrl_c(devdata: Path, tmp_path: Path) -> tuple[dict[str, str], str, int]:
+    """`devstack run` a command that records its services and waits, then press Ctrl-C (SIGINT
+    to the whole process group, as a terminal does): the urls, devstack's words, exit code."""
+    import signal
+    import time
+
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env["CITIZENCRM_DEVDATA"] = str(devdata)
+    seen = tmp_path / "seen"
+    script = (
+        "import os, pathlib, time; "
+        f"pathlib.Path({str(seen)!r}).write_text(os.environ['DATABASE_URL'] + ' ' + "
+        "os.environ['REDIS_URL']); time.sleep(120)"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "citizencrm.devstack", "run", "--", sys.executable, "-c", script],
+        cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not seen.exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.1)
+    database_url, redis_url = seen.read_text().split()
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    return {"DATABASE_URL": database_url, "REDIS_URL": redis_url}, stderr, process.returncode
+
+
+def test_run_stops_the_servers_it_started_when_interrupted(tmp_path):
+    urls, said, code = _run_until_ctrl_c(tmp_path / "devdata", tmp_path)
+
+    assert _answers(urls) == (False, False)
+    assert "stopped the embedded PostgreSQL and Redis" in said
+    assert code == 128 + 2  # ended by SIGINT, as a shell reports it
+
+
+def test_run_leaves_running_the_servers_that_were_up_before(tmp_path):
+    devdata = tmp_path / "devdata"
+    try:
+        before = _parse_exports(_devstack("up", devdata).stdout)
+        urls, said, _ = _run_until_ctrl_c(devdata, tmp_path)
+
+        assert urls == before
+        assert _answers(urls) == (True, True)
+        assert "stay up" in said
+    finally:
+        _devstack("down", devdata)

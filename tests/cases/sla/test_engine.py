@@ -594,16 +594,65 @@ def test_paused_and_closed_cases_are_never_due(world, clock):
     assert report.claimed == 0 and sla_events(waiting) == []
 
 
-def test_the_claim_query_is_an_index_scan_of_the_partial_index(world, clock):
-    make_policy(world)
-    for _ in range(3):
-        open_case(world)
-    sql, params = sla_due_cases(chi(2026, 3, 3, 12), 500).query.sql_with_params()
+def _clone_cases(template: Case, count: int, *, status: str, first_check) -> None:
+    """`count` copies of `template` in one INSERT … SELECT: `status`, and next_check_at one
+    minute apart from `first_check` (NULL when None)."""
+    columns = [f.column for f in Case._meta.concrete_fields if f.column != "id"]
+    overrides = {
+        "reference": "'T' || lpad(g::text, 9, '0') || %(tag)s",
+        "status": "%(status)s",
+        "next_check_at": "%(first)s::timestamptz + g * interval '1 minute'",
+    }
+    if status == "closed":
+        done = "c.created_at + interval '1 hour'"
+        overrides |= {"resolved_at": done, "closed_at": done, "resolution_code": "'resolved'"}
+    names = ", ".join(f'"{column}"' for column in columns)
+    select = ", ".join(overrides.get(column, f'c."{column}"') for column in columns)
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "case_sla_due_idx" in plan, plan
+        cursor.execute(
+            f"INSERT INTO cases_case ({names}) "
+            f"SELECT {select} FROM cases_case c, generate_series(1, %(count)s) g "
+            "WHERE c.id = %(template)s",
+            {"tag": status[0], "status": status, "first": first_check, "count": count,
+             "template": template.pk},
+        )  # fmt: skip
+
+
+def _plan_nodes(plan: dict) -> list[dict]:
+    return [plan, *(node for child in plan.get("Plans", []) for node in _plan_nodes(child))]
+
+
+def test_the_claim_walks_the_partial_index_and_stops_at_the_batch_however_large_the_table(
+    world, clock
+):
+    """On a table shaped like production's (thousands of open cases not yet due, thousands
+    closed, a few due), with fresh statistics and no planner switches: the claim reads the
+    partial index in deadline order and stops at the batch size, no table scan, no sort."""
+    make_policy(world)
+    clock.set(chi(2026, 3, 2, 10))
+    due = [open_case(world) for _ in range(3)]
+    claim_at = chi(2026, 3, 3, 12)
+    _clone_cases(due[0], 20_000, status="open", first_check=claim_at + timedelta(days=1))
+    _clone_cases(due[0], 20_000, status="closed", first_check=None)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cases_case")
+
+    claim = sla_due_cases(claim_at, 500)
+    sql, params = claim.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0][0]["Plan"]
+    nodes = _plan_nodes(plan)
+    scans = [n for n in nodes if "Scan" in n["Node Type"]]
+
+    assert [n["Node Type"] for n in nodes[:2]] == ["Limit", "LockRows"], plan
+    assert [(n["Node Type"], n.get("Index Name")) for n in scans] == [
+        ("Index Scan", "case_sla_due_idx")
+    ], plan
+    assert not [n for n in nodes if n["Node Type"] in {"Sort", "Incremental Sort"}], plan
+    assert [case.pk for case in claim] == sorted(
+        (case.pk for case in due), key=lambda pk: Case.objects.get(pk=pk).next_check_at
+    )
 
 
 # --- notifications respect the calendar (Zammad #4432) --------------------------------------
