@@ -43,7 +43,7 @@ def test_exactly_one_email_per_invitation_across_a_worker_restart(
                       shutdown_timeout=10):  # fmt: skip
         for _ in range(2):
             surveys_dispatch_task.delay()
-        assert wait_until(lambda: len(_surveys(smtp_sink)) >= 6)
+        assert wait_until(lambda: len(_surveys(smtp_sink)) >= 6, timeout=30)  # a loaded machine
         # Beat fires again while the first worker is being stopped: this run may be taken by
         # either worker (a warm shutdown hands back what it has not started).
         surveys_dispatch_task.delay()
