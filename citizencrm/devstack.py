@@ -64,13 +64,33 @@ def embedded_database_url() -> str:
     return f"postgres://postgres@/{DB_NAME}?host={quote(str(socket_dir), safe='/')}"
 
 
-def _pg_start() -> None:
+def _pg_start(ready_timeout: float = 120.0) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs nags about XDG_RUNTIME_DIR on servers
         import pgserver  # dev dependency, only needed when no DATABASE_URL is configured
 
         _pg_dir().parent.mkdir(parents=True, exist_ok=True)
-        pgserver.get_server(_pg_dir(), cleanup_mode=None)  # reuses a running server
+        try:
+            pgserver.get_server(_pg_dir(), cleanup_mode=None)  # reuses a running server
+        except subprocess.TimeoutExpired:
+            # pgserver gives `pg_ctl start` 10 s; a busy machine can need more. The server
+            # goes on starting without pg_ctl: wait until it says it is ready.
+            print("devstack: PostgreSQL is slow to start here; waiting for it", file=sys.stderr)
+            deadline = time.monotonic() + ready_timeout
+            while not _pg_ready():
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+
+
+def _pg_ready() -> bool:
+    """postmaster.pid names a live server whose status line says `ready`."""
+    try:
+        lines = (_pg_dir() / "postmaster.pid").read_text().splitlines()
+        os.kill(int(lines[0]), 0)
+    except (OSError, ValueError, IndexError):
+        return False
+    return len(lines) > 7 and lines[7].strip() == "ready"
 
 
 def _pg_stop() -> bool:
@@ -263,6 +283,11 @@ def run(command: list[str]) -> int:
         return 2
     started = _start()
     env = {**os.environ, **current_urls()}
+    # Importing this package ran citizencrm/celery.py, which sets DJANGO_SETTINGS_MODULE to
+    # the default settings in this process's environment; passed on, it would override what
+    # the command would pick itself (pytest's test settings from pyproject.toml).
+    if env.get("DJANGO_SETTINGS_MODULE") == "citizencrm.settings":
+        del env["DJANGO_SETTINGS_MODULE"]
     child: subprocess.Popen | None = None
 
     def forward(signum, _frame):

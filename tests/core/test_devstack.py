@@ -124,3 +124,19 @@ def test_run_leaves_running_the_servers_that_were_up_before(tmp_path):
         assert "stay up" in said
     finally:
         _devstack("down", devdata)
+
+
+def test_run_passes_on_the_environment_without_choosing_the_settings(tmp_path):
+    """`make test` runs pytest through `devstack run`: pytest must pick its test settings
+    (pyproject.toml), not the default settings that importing citizencrm puts in os.environ."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env |= {"CITIZENCRM_DEVDATA": str(tmp_path), "MARKER": "kept"}
+    show = "import os; print(os.environ.get('DJANGO_SETTINGS_MODULE'), os.environ['MARKER'])"
+
+    result = subprocess.run(
+        [sys.executable, "-m", "citizencrm.devstack", "run", "--", sys.executable, "-c", show],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["None", "kept"]

@@ -107,13 +107,15 @@ def test_a_database_password_of_any_characters_signs_in_to_postgresql(tmp_path):
     devstack["CITIZENCRM_DEVDATA"] = str(tmp_path)  # an embedded PostgreSQL of this test's
 
     def run_devstack(command: str) -> str:
-        return subprocess.run(
+        done = subprocess.run(
             [sys.executable, "-m", "citizencrm.devstack", command], cwd=ROOT, env=devstack,
-            capture_output=True, text=True, timeout=120, check=True,
-        ).stdout  # fmt: skip
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout
 
-    exports = run_devstack("up")
     try:
+        exports = run_devstack("up")
         url = re.search(r"DATABASE_URL='?([^' ]+)", exports).group(1)
         with connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
             conn.execute(
