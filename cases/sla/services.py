@@ -31,9 +31,9 @@ from django.db import connection, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from cases.models import Case, CaseEvent, SlaEscalationLevel, SlaPolicy
+from cases.presenters import sla_notice_text
 from cases.sla import business_time
 from cases.sla.engine import (
     MARKERS,
@@ -499,13 +499,6 @@ def _staff_of(user: Any, agency_id: int) -> bool:
     return profile is not None and profile.agency_id == agency_id
 
 
-TITLES = {
-    "first_response_warning": gettext_lazy("First response due soon: %(reference)s"),
-    "first_response_breach": gettext_lazy("First response overdue: %(reference)s"),
-    "warning": gettext_lazy("Resolution due soon: %(reference)s"),
-    "breach": gettext_lazy("Resolution overdue: %(reference)s"),
-    "escalation": gettext_lazy("Escalated (level %(level)s): %(reference)s"),
-}
 AUDIT_ACTIONS = {
     "sla_warning": "case.sla_warning",
     "sla_breach": "case.sla_breached",
@@ -647,16 +640,7 @@ class _Writes:
 
 def _texts(case: Case, threshold: Threshold, language: str) -> tuple[str, str]:
     with translation.override(language):
-        title = str(TITLES[threshold.kind]) % {
-            "reference": case.reference,
-            "level": threshold.level.level if threshold.level else "",
-        }
-        body = _("%(category)s · %(team)s · priority %(priority)s") % {
-            "category": case.category.display_name,
-            "team": case.team.name if case.team_id else "-",
-            "priority": case.get_priority_display(),
-        }
-    return title, body
+        return sla_notice_text(case, [(threshold.kind, threshold.level and threshold.level.level)])
 
 
 def _threshold_instant(case: Case, threshold: Threshold) -> datetime | None:
