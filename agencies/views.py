@@ -11,6 +11,7 @@ from django_otp import login as otp_login
 
 from agencies import security
 from agencies.forms import ApiTokenForm, OneTimeCodeForm, StaffSignInForm
+from agencies.selectors import staff_member
 from core.permissions import staff_required
 from core.selectors import api_tokens_of
 from core.services import api_token_create, api_token_revoke
@@ -24,8 +25,7 @@ class StaffLoginView(auth_views.LoginView):
 
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    profile = getattr(request.user, "staff_profile", None)
-    return render(request, "agencies/home.html", {"profile": profile})
+    return render(request, "agencies/home.html", {"profile": staff_member(request.user)})
 
 
 @login_required

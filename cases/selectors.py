@@ -14,6 +14,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from agencies.selectors import acts_for_agency, staff_team_ids
 from cases import presenters
 from cases.models import Case, CaseEvent, ServiceCategory
 from cases.presenters import PublicTimelineEntry, TimelineEntry
@@ -46,9 +47,7 @@ def cases_for_queue(user: Any, queue: str) -> QuerySet[Case]:
     if queue == "mine":
         cases = cases.filter(assignee=user)
     elif queue == "team":
-        profile = getattr(user, "staff_profile", None)
-        team_ids = list(profile.teams.values_list("id", flat=True)) if profile else []
-        cases = cases.filter(team_id__in=team_ids)
+        cases = cases.filter(team_id__in=staff_team_ids(user))
     elif queue == "unassigned":
         cases = cases.filter(assignee__isnull=True)
     return cases
@@ -150,7 +149,7 @@ def case_get_for_view(user: Any, reference: str) -> Case:
 
 
 def case_is_writable_by(case: Case, user: Any) -> bool:
-    return bool(getattr(user, "is_superuser", False) or user_agency_id(user) == case.agency_id)
+    return acts_for_agency(user, case.agency_id)
 
 
 def categories_for_intake(user: Any) -> QuerySet[ServiceCategory]:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from agencies.selectors import staff_agency
 from cases import selectors, services
 from cases.filters import SORT_CHOICES, CaseFilter
 from cases.forms import (
@@ -51,11 +52,6 @@ QUEUE_LABELS = {
 SEARCH_RESULTS = 10
 
 
-def _agency(user: Any):
-    profile = getattr(user, "staff_profile", None)
-    return profile.agency if profile is not None else None
-
-
 # --- queues ---------------------------------------------------------------------------------
 
 
@@ -66,7 +62,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     current = current if current in selectors.QUEUES else "mine"
     sort = request.GET.get("sort")
     sort = sort if sort in selectors.SORTS else "newest"
-    agency = _agency(request.user)
+    agency = staff_agency(request.user)
     cases = selectors.cases_for_queue(request.user, current)
     case_filter = CaseFilter(request.GET, queryset=cases, agency=agency)
     page = selectors.keyset_page(case_filter.qs, sort=sort, cursor=request.GET.get("cursor"))

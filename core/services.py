@@ -20,7 +20,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from core.models import ApiToken, AuditEvent, Notification, OutboxMessage
 from core.outbox import handler_for
 from core.request_context import current_client_ip
-from core.scoping import user_agency_id
+from core.scoping import user_agency_id, user_language
 from core.selectors import api_token_owner_verified
 
 logger = logging.getLogger(__name__)
@@ -342,7 +342,7 @@ def notifications_mark_read(
         Notification.objects.filter(pk__in=ids).update(read_at=now)
         audit_record(
             action="notification.read", obj=user, actor=user,
-            agency_id=getattr(getattr(user, "staff_profile", None), "agency_id", None),
+            agency_id=user_agency_id(user),
             changes={"notifications": (None, ", ".join(map(str, ids)))},
         )  # fmt: skip
         return len(ids)
@@ -368,9 +368,7 @@ def notification_digest_send(*, recipient_id: int, notification_ids: list[int]) 
     )
     if not notifications:
         return False
-    profile = getattr(user, "staff_profile", None)
-    language = getattr(profile, "preferred_language", None) or settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(user_language(user)):
         context = {
             "user": user,
             "notifications": notifications,

@@ -36,13 +36,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, StaffMember
+from agencies.selectors import acts_for_agency
 from cases import services as case_services
 from cases.models import Case, ServiceCategory
 from cases.notifications import case_email_language
 from citizens.models import Citizen, ConsentKind, ConsentSource
 from citizens.selectors import citizen_survivor
 from citizens.services import citizen_consent_set
-from core.scoping import user_agency_id
 from core.services import NO_ADDRESS, audit_record, audit_record_many, email_enqueue
 from feedback import links, selectors
 from feedback.models import (
@@ -75,9 +75,7 @@ class SurveyClosed(Exception):
 
 
 def _check_staff_agency(actor: Any, agency_id: int) -> None:
-    if getattr(actor, "is_superuser", False):
-        return
-    if user_agency_id(actor) != agency_id:
+    if not acts_for_agency(actor, agency_id):
         raise FeedbackRuleError(_("This feedback belongs to another agency."))
 
 

@@ -32,6 +32,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from agencies.selectors import is_staff_of
 from cases.models import Case, CaseEvent, SlaEscalationLevel, SlaPolicy
 from cases.presenters import sla_notice_text
 from cases.sla import business_time
@@ -486,17 +487,12 @@ def _reassign(
             data["assignee"] = (case.assignee_id, None)
             case.assignee = None
     user = level.reassign_user
-    if user is not None and user.is_active and _staff_of(user, case.agency_id):
+    if user is not None and user.is_active and is_staff_of(user, case.agency_id):
         data["assignee"] = (case.assignee_id, user.pk)
         case.assignee = user
     if data:
         run.report.reassigned += 1
     return data
-
-
-def _staff_of(user: Any, agency_id: int) -> bool:
-    profile = getattr(user, "staff_profile", None)
-    return profile is not None and profile.agency_id == agency_id
 
 
 AUDIT_ACTIONS = {
