@@ -43,13 +43,7 @@ from cases.notifications import case_email_language
 from citizens.models import Citizen, ConsentKind, ConsentSource
 from citizens.selectors import citizen_survivor
 from citizens.services import citizen_consent_set
-from core.services import (
-    NO_ADDRESS,
-    StaffNotice,
-    audit_record,
-    audit_record_many,
-    notify_staff,
-)
+from core.services import NO_ADDRESS, StaffNotice, audit_record, audit_record_many, notify_staff
 from feedback import links, selectors
 from feedback.models import (
     BUILTIN_RESOLVED_TEXT,
