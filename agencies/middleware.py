@@ -5,6 +5,7 @@ from django.utils import translation
 from django.utils.http import urlencode
 
 from agencies.security import two_factor_step
+from agencies.selectors import staff_member
 
 
 class StaffTwoFactorMiddleware:
@@ -47,9 +48,7 @@ class StaffLanguageMiddleware:
         self.prefixes = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
 
     def __call__(self, request):
-        profile = (
-            getattr(request.user, "staff_profile", None) if request.user.is_authenticated else None
-        )
+        profile = staff_member(request.user)
         if profile and not request.path_info.startswith(self.prefixes):
             translation.activate(profile.preferred_language)
             request.LANGUAGE_CODE = profile.preferred_language

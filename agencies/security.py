@@ -13,7 +13,7 @@ import qrcode.image.svg
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core.scoping import two_factor_required
+from core.scoping import two_factor_required, user_agency_id
 from core.services import audit_record
 
 DEVICE_NAME = "Authenticator app"
@@ -87,14 +87,11 @@ def staff_totp_reset(*, user: Any, actor: Any) -> int:
 
 
 def on_signed_in(sender, request, user, **kwargs) -> None:
-    audit_record(action="staff.signed_in", obj=user, actor=user, agency_id=_agency_id(user))
+    audit_record(action="staff.signed_in", obj=user, actor=user, agency_id=user_agency_id(user))
 
 
 def on_signed_out(sender, request, user, **kwargs) -> None:
     if user is not None:
-        audit_record(action="staff.signed_out", obj=user, actor=user, agency_id=_agency_id(user))
-
-
-def _agency_id(user: Any) -> int | None:
-    profile = getattr(user, "staff_profile", None)
-    return profile.agency_id if profile else None
+        audit_record(
+            action="staff.signed_out", obj=user, actor=user, agency_id=user_agency_id(user)
+        )

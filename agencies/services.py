@@ -31,7 +31,7 @@ from agencies.models import (
     Weekday,
     validate_opening_intervals,
 )
-from core.scoping import user_agency_id
+from agencies.selectors import acts_for_agency
 from core.services import api_tokens_revoke_all, audit_record
 
 IntervalSpec = tuple[int, time, time]  # (weekday 0=Monday..6, start, end; end 00:00 = midnight)
@@ -62,9 +62,9 @@ AGENCY_ADMIN_PERMISSIONS = {
 
 def _check_actor_agency(actor: Any, agency_id: int) -> None:
     """A staff actor changes only their own agency; superusers and the system change any."""
-    if not getattr(actor, "is_authenticated", False) or actor.is_superuser:
+    if not getattr(actor, "is_authenticated", False):
         return
-    if user_agency_id(actor) != agency_id:
+    if not acts_for_agency(actor, agency_id):
         raise PermissionDenied(_("You can only change your own agency's organisation."))
 
 

@@ -12,6 +12,7 @@ from django_otp import login as otp_login
 from agencies import security
 from agencies.forms import ApiTokenForm, OneTimeCodeForm, StaffSignInForm
 from agencies.hooks import render_staff_home_panels
+from agencies.selectors import staff_member
 from core.permissions import staff_required
 from core.selectors import api_tokens_of
 from core.services import api_token_create, api_token_revoke
@@ -25,7 +26,7 @@ class StaffLoginView(auth_views.LoginView):
 
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    profile = getattr(request.user, "staff_profile", None)
+    profile = staff_member(request.user)
     panels = render_staff_home_panels(request.user) if profile is not None else []
     return render(request, "agencies/home.html", {"profile": profile, "panels": panels})
 

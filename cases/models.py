@@ -264,8 +264,9 @@ class SlaEscalationLevel(models.Model):
         if self.reassign_team_id and agency_id and self.reassign_team.agency_id != agency_id:
             raise ValidationError({"reassign_team": _("Choose a team of the policy's agency.")})
         if self.reassign_user_id and agency_id:
-            profile = getattr(self.reassign_user, "staff_profile", None)
-            if profile is None or profile.agency_id != agency_id:
+            from agencies.selectors import is_staff_of
+
+            if not is_staff_of(self.reassign_user, agency_id):
                 raise ValidationError(
                     {"reassign_user": _("Choose a staff member of the policy's agency.")}
                 )

@@ -12,6 +12,7 @@ from django.utils import translation
 
 from cases import links
 from cases.models import Case
+from cases.presenters import status_label
 from core.services import email_enqueue
 
 KINDS = {"received", "update", "status"}
@@ -37,7 +38,7 @@ def case_notify_citizen(*, case: Case, kind: str, body: str = "") -> bool:
             "kind": kind,
             "body": body,
             "category": case.category.display_name,
-            "status": case.get_status_display(),
+            "status": status_label(case.status),  # the status page's words (cases.presenters)
             "status_url": links.status_url(case.reference, language),
             "unsubscribe_url": links.unsubscribe_url(case.reference, language),
             "agency": case.agency,

@@ -9,11 +9,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from agencies.selectors import acts_for_agency, staff_team_ids
+from cases import presenters
 from cases.models import Case, CaseEvent, ServiceCategory
+from cases.presenters import PublicTimelineEntry, TimelineEntry
 from cases.references import reference_normalise
 from core.scoping import get_scoped_object_or_404, scope_queryset, user_agency_id
 
@@ -43,9 +47,7 @@ def cases_for_queue(user: Any, queue: str) -> QuerySet[Case]:
     if queue == "mine":
         cases = cases.filter(assignee=user)
     elif queue == "team":
-        profile = getattr(user, "staff_profile", None)
-        team_ids = list(profile.teams.values_list("id", flat=True)) if profile else []
-        cases = cases.filter(team_id__in=team_ids)
+        cases = cases.filter(team_id__in=staff_team_ids(user))
     elif queue == "unassigned":
         cases = cases.filter(assignee__isnull=True)
     return cases
@@ -148,7 +150,7 @@ def case_get_for_view(user: Any, reference: str) -> Case:
 
 
 def case_is_writable_by(case: Case, user: Any) -> bool:
-    return bool(getattr(user, "is_superuser", False) or user_agency_id(user) == case.agency_id)
+    return acts_for_agency(user, case.agency_id)
 
 
 def categories_for_intake(user: Any) -> QuerySet[ServiceCategory]:
@@ -184,9 +186,49 @@ def case_for_citizen(reference: str, email: str) -> Case | None:
     return case
 
 
-def case_public_timeline(case: Case) -> QuerySet[CaseEvent]:
-    """Only what the citizen is meant to see: public events, never internal notes."""
-    return case.events.filter(is_public=True).order_by("created_at", "id")
+def case_staff_timeline(case: Case) -> list[TimelineEntry]:
+    """The case's events for staff, oldest first, in words (cases.presenters), with their files.
+
+    Uses the events and files `case_get_for_view` prefetched; reads only the names of the
+    people and services that events mention (a query each, none when no event names any).
+    """
+    events = list(case.events.all())
+    by_event = {a.event_id: a for a in case.attachments.all()}
+    usernames = {
+        name
+        for e in events
+        if e.kind == CaseEvent.Kind.ASSIGNMENT
+        for name in (e.data.get("from"), e.data.get("to"))
+        if name
+    }
+    names = {}
+    if usernames:
+        for user in get_user_model().objects.filter(username__in=usernames):
+            names[user.username] = user.get_full_name() or user.username
+    category_codes = {
+        code
+        for e in events
+        if e.kind == CaseEvent.Kind.CATEGORY
+        for code in (e.data.get("from"), e.data.get("to"))
+    }
+    categories = {}
+    if category_codes:
+        for category in ServiceCategory.objects.filter(
+            agency_id=case.agency_id, code__in=category_codes
+        ):
+            categories[category.code] = category.display_name
+    return [
+        presenters.timeline_entry(
+            event, attachment=by_event.get(event.pk), names=names, categories=categories
+        )
+        for event in events
+    ]
+
+
+def case_public_timeline(case: Case) -> list[PublicTimelineEntry]:
+    """Only what the citizen is meant to see, in words: public events, never internal notes."""
+    events = case.events.filter(is_public=True).order_by("created_at", "id")
+    return [presenters.public_timeline_entry(event) for event in events]
 
 
 def cases_due_for_auto_close(*, now: datetime | None = None, limit: int = 500) -> list[int]:

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.selectors import is_staff_of
 from cases import references, selectors
 from cases.attributes import attributes_clean
 from cases.hooks import run_case_closed_hooks
@@ -318,8 +319,7 @@ def cases_close_resolved(*, now: datetime | None = None, batch: int = 500) -> in
 
 
 def _check_assignee(case: Case, assignee: Any) -> None:
-    profile = getattr(assignee, "staff_profile", None)
-    if profile is None or profile.agency_id != case.agency_id or not assignee.is_active:
+    if not is_staff_of(assignee, case.agency_id) or not assignee.is_active:
         raise CaseRuleError({"assignee": [_("Assign the case to someone in its agency.")]})
 
 

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,13 +23,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from agencies.selectors import staff_agency
 from cases import citizen_services, selectors, services
 from cases import search as case_search
 from cases.filters import SORT_CHOICES, CaseFilter
 from cases.forms import (
     ACTION_FORMS,
     ATTRIBUTE_PREFIX,
-    CONTACT_METHOD_LABELS,
     BulkForm,
     CaseActionForm,
     IntakeForm,
@@ -38,7 +37,7 @@ from cases.forms import (
     add_errors,
 )
 from cases.hooks import render_case_panels
-from cases.models import Attachment, Case, CaseEvent, Priority, ServiceCategory
+from cases.models import Attachment, Case, Priority
 from cases.sla import selectors as sla_selectors
 from cases.uploads import attachment_response
 from citizens import selectors as citizen_selectors
@@ -54,11 +53,6 @@ QUEUE_LABELS = {
 SEARCH_RESULTS = 10
 
 
-def _agency(user: Any):
-    profile = getattr(user, "staff_profile", None)
-    return profile.agency if profile is not None else None
-
-
 # --- queues ---------------------------------------------------------------------------------
 
 
@@ -69,7 +63,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     current = current if current in selectors.QUEUES else "mine"
     sort = request.GET.get("sort")
     sort = sort if sort in selectors.SORTS else "newest"
-    agency = _agency(request.user)
+    agency = staff_agency(request.user)
     cases = selectors.cases_for_queue(request.user, current)
     case_filter = CaseFilter(request.GET, queryset=cases, agency=agency)
     page = selectors.keyset_page(case_filter.qs, sort=sort, cursor=request.GET.get("cursor"))
@@ -364,7 +358,7 @@ def _case_page(
         "writable": writable,
         "referral": None if writable else _referral_away(case, request.user),
         "answers": _answers(case),
-        "timeline": _timeline(case),
+        "timeline": selectors.case_staff_timeline(case),
         "action_forms": action_forms,
         "can_take": writable and case.is_open and case.assignee_id != request.user.pk,
         "citizen_url": _citizen_url(case),
@@ -411,93 +405,6 @@ def _answers(case: Case) -> list[tuple[str, str]]:
     for code, value in values.items():  # answers to a former service's questions
         answers.append((code, ", ".join(map(str, value)) if isinstance(value, list) else value))
     return answers
-
-
-def _timeline(case: Case) -> list[dict]:
-    """The case's events, oldest first, each with a one-line summary and its marks."""
-    events = list(case.events.all())
-    by_event = {a.event_id: a for a in case.attachments.all()}
-    usernames = {
-        name
-        for e in events
-        if e.kind == CaseEvent.Kind.ASSIGNMENT
-        for name in (e.data.get("from"), e.data.get("to"))
-        if name
-    }
-    names = {}
-    if usernames:
-        for user in get_user_model().objects.filter(username__in=usernames):
-            names[user.username] = user.get_full_name() or user.username
-    category_codes = {
-        code
-        for e in events
-        if e.kind == CaseEvent.Kind.CATEGORY
-        for code in (e.data.get("from"), e.data.get("to"))
-    }
-    categories = {}
-    if category_codes:
-        for category in ServiceCategory.objects.filter(
-            agency_id=case.agency_id, code__in=category_codes
-        ):
-            categories[category.code] = category.display_name
-    return [
-        {
-            "event": event,
-            "summary": _summary(event, names, categories),
-            "attachment": by_event.get(event.pk),
-            "internal": event.kind == CaseEvent.Kind.NOTE,
-            "sent": event.kind == CaseEvent.Kind.PUBLIC_UPDATE,
-            "public": event.is_public and event.kind != CaseEvent.Kind.PUBLIC_UPDATE,
-        }
-        for event in events
-    ]
-
-
-def _label(choices: type, value: Any) -> str:
-    return choices(value).label if value in choices.values else str(value or "")
-
-
-def _summary(event: CaseEvent, names: dict, categories: dict) -> str:
-    data, kind = event.data or {}, event.kind
-    Kind = CaseEvent.Kind
-    if kind == Kind.CREATED:
-        return _("Case created (%(channel)s)") % {
-            "channel": _label(Case.Channel, data.get("channel"))
-        }
-    if kind == Kind.STATUS:
-        text = _("Status changed from “%(from)s” to “%(to)s”") % {
-            "from": _label(Case.Status, data.get("from")),
-            "to": _label(Case.Status, data.get("to")),
-        }
-        if data.get("to") == Case.Status.RESOLVED and data.get("resolution_code"):
-            text += " · " + _label(Case.Resolution, data.get("resolution_code"))
-        return text
-    if kind == Kind.ASSIGNMENT:
-        if not data.get("to"):
-            return _("Unassigned")
-        return _("Assigned to %(name)s") % {"name": names.get(data["to"], data["to"])}
-    if kind == Kind.TRANSFER:
-        return _("Transferred to team %(team)s") % {"team": data.get("team", "")}
-    if kind == Kind.PRIORITY:
-        return _("Priority changed from %(from)s to %(to)s") % {
-            "from": _label(Priority, data.get("from")),
-            "to": _label(Priority, data.get("to")),
-        }
-    if kind == Kind.CATEGORY:
-        return _("Service changed from %(from)s to %(to)s") % {
-            "from": categories.get(data.get("from"), data.get("from")),
-            "to": categories.get(data.get("to"), data.get("to")),
-        }
-    if kind == Kind.REFERRAL:
-        return _("Referred to %(agency)s") % {"agency": data.get("agency", "")}
-    if kind == Kind.CONTACT:
-        method = CONTACT_METHOD_LABELS.get(data.get("method"), data.get("method", ""))
-        if data.get("outbound", True):
-            return _("Contact with the citizen: %(method)s, we got in touch") % {"method": method}
-        return _("Contact with the citizen: %(method)s, they got in touch") % {"method": method}
-    if kind == Kind.ATTACHMENT:
-        return _("File attached")
-    return event.get_kind_display()
 
 
 # --- case actions: one POST each, one service each ------------------------------------------

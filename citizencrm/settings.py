@@ -312,6 +312,9 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=30.0)
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=200)
+# How often beat gathers the notices waiting for email into digests (core.services
+# notifications_queue_digests; the SLA sweep also does at the end of each run).
+NOTIFICATION_DIGEST_SECONDS = env.float("NOTIFICATION_DIGEST_SECONDS", default=60.0)
 
 # Public forms: at most RATELIMIT_PUBLIC_FORMS posts per address per RATELIMIT_WINDOW_SECONDS.
 RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)
@@ -376,6 +379,11 @@ SURVEY_RETRY_BASE_SECONDS = env.float("SURVEY_RETRY_BASE_SECONDS", default=60.0)
 # --- Beat: every periodic job, in one place (run exactly one beat) ---------------------------
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "core.tasks.outbox_relay", "schedule": OUTBOX_RELAY_SECONDS},
+    "notification-digests": {
+        "task": "core.tasks.notifications_queue_digests",
+        "schedule": NOTIFICATION_DIGEST_SECONDS,
+        "options": {"expires": NOTIFICATION_DIGEST_SECONDS},
+    },
     "cases-auto-close": {"task": "cases.tasks.cases_close_resolved", "schedule": 15 * 60},
     # A run that waited longer than one interval is dropped: the next one does its work.
     "sla-sweep": {

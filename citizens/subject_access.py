@@ -20,6 +20,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.selectors import staff_agency
 from citizens.models import Citizen
 from citizens.selectors import citizen_consent_history, citizen_merged_records
 from core.registry import Registry
@@ -80,12 +81,12 @@ def citizen_subject_access(*, citizen: Citizen, user: Any) -> SubjectAccess:
     for provider in subject_access_providers:
         sections.extend(provider(citizen, user))
     others = citizen_timeline(citizen=citizen, user=user).other_agencies
-    profile = getattr(user, "staff_profile", None)
+    agency = staff_agency(user)
     return SubjectAccess(
         citizen_id=citizen.pk,
         generated_at=timezone.now(),
         generated_by=user.get_username(),
-        agency=profile.agency.name if profile else "",
+        agency=agency.name if agency else "",
         sections=sections,
         other_agencies=[
             {"agency": other.agency_name, "what": other.label, "count": other.count}

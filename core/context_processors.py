@@ -6,12 +6,13 @@ from django.urls import translate_url
 from django.utils.translation import get_language_info
 
 from core.permissions import has_role
+from core.scoping import staff_profile
 from core.selectors import unread_notification_count
 
 
 def site(request: HttpRequest) -> dict:
     """Site name, the signed-in staff member's agency, and links to this page in each language."""
-    staff = getattr(getattr(request, "user", None), "staff_profile", None)
+    staff = staff_profile(getattr(request, "user", None))
     current = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     alternates = []
     for code, _name in settings.LANGUAGES:

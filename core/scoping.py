@@ -22,19 +22,30 @@ from django.http import Http404
 SHARED = "__shared__"
 
 
-def user_agency_id(user: Any) -> int | None:
-    """The agency a signed-in staff member works for, or None (anonymous, no profile)."""
+def staff_profile(user: Any) -> Any | None:
+    """The signed-in user's staff profile (`agencies.StaffMember`), or None (anonymous, a
+    system actor, no profile). The one place `core`, which cannot import `agencies`, reads it;
+    the other apps ask `agencies.selectors`."""
     if not getattr(user, "is_authenticated", False):
         return None
-    profile = getattr(user, "staff_profile", None)
+    return getattr(user, "staff_profile", None)
+
+
+def user_agency_id(user: Any) -> int | None:
+    """The agency a signed-in staff member works for, or None (anonymous, no profile)."""
+    profile = staff_profile(user)
     return profile.agency_id if profile is not None else None
 
 
 def user_role(user: Any) -> str | None:
-    if not getattr(user, "is_authenticated", False):
-        return None
-    profile = getattr(user, "staff_profile", None)
+    profile = staff_profile(user)
     return profile.role if profile is not None else None
+
+
+def user_language(user: Any) -> str:
+    """The language a staff member reads (pages, notices, emails): their own, or the site's."""
+    profile = staff_profile(user)
+    return getattr(profile, "preferred_language", None) or settings.LANGUAGE_CODE
 
 
 def two_factor_required(user: Any) -> bool:

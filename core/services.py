@@ -1,10 +1,13 @@
-"""Writers of `core`: the outbox (DESIGN.md "Jobs"), outgoing email, and the audit log."""
+"""Writers of `core`: the outbox (DESIGN.md "Jobs"), outgoing email, the audit log, and
+notices to staff (in-app and by email)."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -15,13 +18,14 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from kombu.exceptions import OperationalError as BrokerError
 
 from core.models import ApiToken, AuditEvent, Notification, OutboxMessage
 from core.outbox import backoff_seconds, handler_for
 from core.request_context import current_client_ip
-from core.scoping import user_agency_id
+from core.scoping import user_agency_id, user_language
 from core.selectors import api_token_owner_verified
 
 logger = logging.getLogger(__name__)
@@ -237,7 +241,68 @@ def email_send(*, to: list[str], subject: str, body: str, html: str | None = Non
     message.send()
 
 
-# --- in-app notifications -------------------------------------------------------------------
+# --- notices to staff: in-app, and by email -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffNotice:
+    """One notice to one staff member, for `notify_staff`.
+
+    `text` is (title, body), or a function that returns them, called in the recipient's
+    language (once per language however many recipients share it). `email_after`: it also
+    goes out in the recipient's digest email, sent at or after that instant; `email_now`: it
+    is emailed on its own at once (the title as subject). Neither: in-app only. Recipients
+    without an email address get it in-app only.
+    """
+
+    recipient: Any
+    kind: str
+    text: tuple[str, str] | Callable[[], tuple[str, str]]
+    url: str = ""  # a path on this site (emails add SITE_URL)
+    agency_id: int | None = None
+    email_after: datetime | None = None
+    email_now: bool = False
+
+
+def notify_staff(
+    *, notices: Iterable[StaffNotice], at: datetime | None = None
+) -> list[Notification]:
+    """Tell staff members something: in their in-app list, and by email as each notice asks.
+
+    The one way anything notifies staff (the SLA sweep, a survey that reopens a case, ...).
+    Runs in the caller's audited transaction: one INSERT for all the notices; the emails are
+    outbox rows, sent after the commit (digests: see `notifications_queue_digests`).
+    """
+    at = at or timezone.now()
+    rows: list[Notification] = []
+    texts: dict[tuple[int, str], tuple[str, str]] = {}
+    for notice in notices:
+        user, language = notice.recipient, user_language(notice.recipient)
+        if callable(notice.text):
+            key = (id(notice.text), language)
+            if key not in texts:
+                with translation.override(language):
+                    texts[key] = notice.text()
+            title, body = texts[key]
+        else:
+            title, body = notice.text
+        email_now = notice.email_now and bool(user.email)
+        if email_now:
+            with translation.override(language):
+                message = render_to_string(
+                    "emails/staff_notice.txt",
+                    {"body": body, "url": notice.url, "site_url": settings.SITE_URL},
+                )
+            email_enqueue(to=[user.email], subject=title, body=message)
+        email_after = notice.email_after if user.email else None
+        notification = Notification(
+            recipient=user, kind=notice.kind, title=title[:200], body=body,
+            url=notice.url[:500], agency_id=notice.agency_id, created_at=at,
+            email_after=at if email_now else email_after,
+            email_queued_at=at if email_now else None,
+        )  # fmt: skip
+        rows.append(notification)
+    return Notification.objects.bulk_create(rows) if rows else []
 
 
 def notification_create(
@@ -251,27 +316,11 @@ def notification_create(
     at: datetime | None = None,
     email_after: datetime | None = None,
 ) -> Notification:
-    """Put a message in a staff member's in-app list (in the caller's audited transaction).
-
-    With `email_after`, it is also emailed in the recipient's next digest sent at or after
-    that instant (see `notifications_queue_digests`).
-    """
-    return Notification.objects.create(
-        recipient=recipient, kind=kind, title=title[:200], body=body, url=url[:500],
-        agency_id=agency_id, created_at=at or timezone.now(), email_after=email_after,
-    )  # fmt: skip
-
-
-def notification_create_many(notifications: list[dict[str, Any]]) -> list[Notification]:
-    """Many notifications in one INSERT (each dict takes notification_create's arguments)."""
-    rows = []
-    for item in notifications:
-        item = dict(item)
-        at = item.pop("at", None)
-        item["title"] = item["title"][:200]
-        item["url"] = item.get("url", "")[:500]
-        rows.append(Notification(created_at=at or timezone.now(), **item))
-    return Notification.objects.bulk_create(rows)
+    """One in-app notice with a fixed text (`notify_staff` of one; `email_after`: also in the
+    recipient's digest email, see `notifications_queue_digests`)."""
+    notice = StaffNotice(recipient=recipient, kind=kind, text=(title, body), url=url,
+                         agency_id=agency_id, email_after=email_after)  # fmt: skip
+    return notify_staff(notices=[notice], at=at)[0]
 
 
 DIGEST_TOPIC = "core.notification_digest"
@@ -344,7 +393,7 @@ def notifications_mark_read(
         Notification.objects.filter(pk__in=ids).update(read_at=now)
         audit_record(
             action="notification.read", obj=user, actor=user,
-            agency_id=getattr(getattr(user, "staff_profile", None), "agency_id", None),
+            agency_id=user_agency_id(user),
             changes={"notifications": (None, ", ".join(map(str, ids)))},
         )  # fmt: skip
         return len(ids)
@@ -357,8 +406,6 @@ def notification_digest_send(*, recipient_id: int, notification_ids: list[int]) 
     (no email address, inactive user, notifications gone).
     """
     from django.contrib.auth import get_user_model
-    from django.template.loader import render_to_string
-    from django.utils import translation
 
     user = get_user_model().objects.filter(pk=recipient_id, is_active=True).first()
     if user is None or not user.email:
@@ -370,9 +417,7 @@ def notification_digest_send(*, recipient_id: int, notification_ids: list[int]) 
     )
     if not notifications:
         return False
-    profile = getattr(user, "staff_profile", None)
-    language = getattr(profile, "preferred_language", None) or settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(user_language(user)):
         context = {
             "user": user,
             "notifications": notifications,

@@ -18,6 +18,12 @@ def outbox_relay_task() -> int:
     return services.outbox_relay()
 
 
+@shared_task(name="core.tasks.notifications_queue_digests", ignore_result=True)
+def notifications_queue_digests_task() -> int:
+    """Gather staff notices waiting for email into digests, whoever sent them."""
+    return services.notifications_queue_digests()
+
+
 @outbox_handler("core.email")
 def send_email(payload: dict[str, Any]) -> None:
     services.email_send(**payload)

@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
+from agencies.selectors import acts_for_agency
 from cases import services as case_services
 from cases.models import Case, ServiceCategory
 from citizens.models import Citizen
 from citizens.selectors import citizen_survivor
-from core.scoping import user_agency_id
 from core.services import audit_record, audit_record_many
 from feedback import selectors
 from feedback.models import (
@@ -47,9 +47,7 @@ class SurveyClosed(Exception):
 
 
 def _check_staff_agency(actor: Any, agency_id: int) -> None:
-    if getattr(actor, "is_superuser", False):
-        return
-    if user_agency_id(actor) != agency_id:
+    if not acts_for_agency(actor, agency_id):
         raise FeedbackRuleError(_("This feedback belongs to another agency."))
 
 

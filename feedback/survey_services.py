@@ -41,7 +41,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from agencies.models import StaffMember
+from agencies.selectors import team_staff
 from cases import services as case_services
 from cases.models import Case
 from cases.notifications import case_email_language
@@ -49,7 +49,13 @@ from citizens.models import Citizen, ConsentKind, ConsentSource
 from citizens.selectors import citizen_survivor
 from citizens.services import citizen_consent_set
 from core.outbox import backoff_seconds
-from core.services import NO_ADDRESS, audit_record, audit_record_many, email_enqueue
+from core.services import (
+    NO_ADDRESS,
+    StaffNotice,
+    audit_record,
+    audit_record_many,
+    notify_staff,
+)
 from feedback import links, selectors
 from feedback.models import (
     BUILTIN_RESOLVED_TEXT,
@@ -632,33 +638,31 @@ def _reopen_not_resolved(case: Case, invitation: SurveyInvitation) -> None:
 
 
 def _notify_team_of_reopen(case: Case) -> int:
-    """Email the case's assignee and its team's members (each in their own language)."""
-    members = StaffMember.objects.filter(user__is_active=True).exclude(user__email="")
-    team_members = Q(teams=case.team_id) if case.team_id else Q(pk__in=[])
-    assignee = Q(user_id=case.assignee_id) if case.assignee_id else Q(pk__in=[])
-    recipients = (
-        members.filter(team_members | assignee, agency_id=case.agency_id)
-        .select_related("user")
-        .distinct()
-    )
+    """Tell the case's assignee and its team's members, in-app and by email at once (each in
+    their own language); returns how many were told."""
     try:
         path = reverse("cases:detail", args=[case.reference])
     except NoReverseMatch:
         path = reverse("feedback:results")
-    count = 0
-    for member in recipients:
-        with translation.override(member.preferred_language):
-            context = {
-                "case": case,
-                "category": case.category.display_name,
-                "case_url": links.absolute(path),
-                "site_name": settings.SITE_NAME,
-            }
-            subject = render_to_string("emails/survey_reopened_subject.txt", context).strip()
-            body = render_to_string("emails/survey_reopened_message.txt", context)
-        email_enqueue(to=[member.user.email], subject=subject, body=body)
-        count += 1
-    return count
+
+    def text() -> tuple[str, str]:
+        context = {"case": case, "category": case.category.display_name}
+        subject = render_to_string("emails/survey_reopened_subject.txt", context).strip()
+        return subject, render_to_string("emails/survey_reopened_message.txt", context).strip()
+
+    team = team_staff(agency_id=case.agency_id, team_id=case.team_id, also_user_id=case.assignee_id)
+    notices = [
+        StaffNotice(
+            recipient=user,
+            kind="case.reopened_by_survey",
+            text=text,
+            url=path,
+            agency_id=case.agency_id,
+            email_now=True,
+        )
+        for user in team
+    ]
+    return len(notify_staff(notices=notices))
 
 
 # --- opt-out --------------------------------------------------------------------------------

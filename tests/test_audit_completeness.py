@@ -40,8 +40,8 @@ EXEMPT: dict[str, str] = {
     "core.services.email_send": "sends mail, changes no stored state",
     "core.services.notification_create": "an in-app message written for an audited caller "
     "(the SLA sweep's audited events), same transaction",
-    "core.services.notification_create_many": "in-app messages written for an audited caller "
-    "(the SLA sweep's audited events), same transaction",
+    "core.services.notify_staff": "notices (in-app rows, emails in the outbox) written for an "
+    "audited caller (the SLA sweep's events, a case reopened by a survey), same transaction",
     "core.services.notifications_queue_digests": "delivery plumbing: groups notifications into "
     "outbox emails; visible in the outbox admin",
     "core.services.notification_digest_send": "sends mail, changes no stored state",

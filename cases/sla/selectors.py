@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent
+from cases.presenters import SlaHistoryLine, sla_history
 from cases.selectors import cases_own_agency
 from core.scoping import scope_queryset
 
@@ -200,6 +201,7 @@ class SlaClock:
     escalation_level: int
     next_check_at: datetime | None
     events: list[CaseEvent]
+    history: list[SlaHistoryLine]  # the events in words (cases.presenters)
 
 
 def case_sla_clock(case: Case, now: datetime | None = None) -> SlaClock:
@@ -219,6 +221,7 @@ def case_sla_clock(case: Case, now: datetime | None = None) -> SlaClock:
         )
     state = result.fields["sla_state"]
     events = [event for event in case.events.all() if event.kind in SLA_EVENT_KINDS]
+    events.sort(key=lambda event: (event.created_at, event.pk))
     return SlaClock(
         state=state,
         state_label=str(Case.SlaState(state).label),
@@ -234,5 +237,6 @@ def case_sla_clock(case: Case, now: datetime | None = None) -> SlaClock:
         resolution_minutes_left=left["resolution"] if case.is_open else None,
         escalation_level=case.sla_escalation_level,
         next_check_at=case.next_check_at,
-        events=sorted(events, key=lambda event: (event.created_at, event.pk)),
+        events=events,
+        history=sla_history(events),
     )

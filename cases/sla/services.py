@@ -11,8 +11,8 @@
 * `sla_sweep` (Celery beat, every SLA_SWEEP_SECONDS) claims due cases with
   SELECT … FOR UPDATE SKIP LOCKED on the partial index of `next_check_at`, records each
   warning, breach and escalation level once (once-only markers set by a conditional UPDATE),
-  notifies, reassigns where the policy says so, and sets the next check. A rerun, or a second
-  sweep at the same time, finds nothing more to do.
+  notifies (cases.sla.notices), reassigns where the policy says so, and sets the next check.
+  A rerun, or a second sweep at the same time, finds nothing more to do.
 
 Every change is audited (actions `case.sla_*`); SLA events are internal CaseEvents.
 """
@@ -28,11 +28,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from agencies.selectors import is_staff_of
 from cases.models import Case, CaseEvent, SlaEscalationLevel, SlaPolicy
 from cases.sla import business_time
 from cases.sla.engine import (
@@ -48,12 +47,8 @@ from cases.sla.engine import (
     sla_due_cases,
     sla_policy_for,
 )
-from core.services import (
-    audit_record,
-    audit_record_many,
-    notification_create_many,
-    notifications_queue_digests,
-)
+from cases.sla.notices import SlaNotices
+from core.services import audit_record, audit_record_many, notifications_queue_digests
 
 logger = logging.getLogger(__name__)
 
@@ -284,7 +279,7 @@ class _Run:
         self.calendars = CalendarCache()
         self.policies = PolicyCache()
         self.report = SweepReport()
-        self.supervisors: dict[tuple[str, int], list[Any]] = {}
+        self.supervisors: dict[tuple[int, int | None], list[Any]] = {}  # see SlaNotices
         self.related: dict[type, dict[Any, Any]] = {}
 
     def attach(self, cases: list[Case]) -> None:
@@ -486,7 +481,7 @@ def _reassign(
             data["assignee"] = (case.assignee_id, None)
             case.assignee = None
     user = level.reassign_user
-    if user is not None and user.is_active and _staff_of(user, case.agency_id):
+    if user is not None and user.is_active and is_staff_of(user, case.agency_id):
         data["assignee"] = (case.assignee_id, user.pk)
         case.assignee = user
     if data:
@@ -494,18 +489,6 @@ def _reassign(
     return data
 
 
-def _staff_of(user: Any, agency_id: int) -> bool:
-    profile = getattr(user, "staff_profile", None)
-    return profile is not None and profile.agency_id == agency_id
-
-
-TITLES = {
-    "first_response_warning": gettext_lazy("First response due soon: %(reference)s"),
-    "first_response_breach": gettext_lazy("First response overdue: %(reference)s"),
-    "warning": gettext_lazy("Resolution due soon: %(reference)s"),
-    "breach": gettext_lazy("Resolution overdue: %(reference)s"),
-    "escalation": gettext_lazy("Escalated (level %(level)s): %(reference)s"),
-}
 AUDIT_ACTIONS = {
     "sla_warning": "case.sla_warning",
     "sla_breach": "case.sla_breached",
@@ -520,8 +503,7 @@ class _Writes:
         self.run = run
         self.events: list[CaseEvent] = []
         self.audits: list[dict[str, Any]] = []
-        # One per case and recipient: what fires together is told together.
-        self.notifications: dict[tuple[int, int], dict[str, Any]] = {}
+        self.notices = SlaNotices(now=run.now, supervisors=run.supervisors)
 
     def audit(self, case: Case, action: str, changes: dict) -> None:
         self.audits.append(
@@ -535,7 +517,7 @@ class _Writes:
         )
 
     def record(self, plan: _Plan, threshold: Threshold) -> None:
-        """The event, its audit row and its notifications (once: the marker was just set)."""
+        """The event, its audit row and its notices (once: the marker was just set)."""
         case, now = plan.case, self.run.now
         due_at = _threshold_instant(case, threshold)
         data: dict[str, Any] = {
@@ -573,90 +555,14 @@ class _Writes:
             report.breaches += 1
         else:
             report.escalations += 1
-        self._notify(plan, threshold)
-
-    def _notify(self, plan: _Plan, threshold: Threshold) -> None:
-        """In-app now; by email in the run's digest, never while the calendar is closed.
-
-        Warnings go to the assignee (or, without one, the team's supervisors), in-app only.
-        Breaches go to the team's supervisors (the agency's if the team has none) and, in-app,
-        the assignee; escalations to whom the level says. Supervisors get them by email too,
-        not before the team's calendar next opens unless the policy counts 24/7 (Zammad #4432).
-        """
-        run, case = self.run, plan.case
-        recipients: dict[int, tuple[Any, bool]] = {}  # user id -> (user, by email)
-        if threshold.kind.endswith("warning"):
-            people = [case.assignee] if case.assignee_id else _supervisors(run, case, "team")
-            for user in people:
-                recipients[user.pk] = (user, False)
-        elif threshold.kind.endswith("breach"):
-            for user in _supervisors(run, case, "team"):
-                recipients[user.pk] = (user, True)
-            if case.assignee_id and case.assignee_id not in recipients:
-                recipients[case.assignee_id] = (case.assignee, False)
-        else:
-            notify = threshold.level.notify
-            if notify != SlaEscalationLevel.Notify.NOBODY:
-                team = notify == SlaEscalationLevel.Notify.TEAM_SUPERVISORS
-                for user in _supervisors(run, case, "team" if team else "agency"):
-                    recipients[user.pk] = (user, True)
-        if not recipients:
-            return
-        email_after = run.now
-        if case.sla_policy.business_hours and case.team_id is not None:
-            email_after = business_time.next_open_instant(plan.calendar, run.now)
-        url = _case_url(case)
-        texts: dict[str, tuple[str, str]] = {}
-        for user, by_email in recipients.values():
-            language = (
-                getattr(getattr(user, "staff_profile", None), "preferred_language", None)
-                or settings.LANGUAGE_CODE
-            )
-            if language not in texts:
-                texts[language] = _texts(case, threshold, language)
-            title, body = texts[language]
-            wanted = email_after if by_email and user.email else None
-            earlier = self.notifications.get((case.pk, user.pk))
-            if earlier is not None:  # e.g. breach and escalation at once: one message,
-                # titled by the latest (most serious), the earlier ones listed in its body.
-                earlier["body"] = f"{earlier['body']}\n{earlier['title']}"
-                earlier.update(kind=f"sla.{threshold.kind}", title=title)
-                if wanted is not None:
-                    earlier["email_after"] = min(earlier["email_after"] or wanted, wanted)
-                continue
-            self.notifications[(case.pk, user.pk)] = {
-                "recipient": user,
-                "kind": f"sla.{threshold.kind}",
-                "title": title,
-                "body": body,
-                "url": url,
-                "agency_id": case.agency_id,
-                "at": run.now,
-                "email_after": wanted,
-            }
-            run.report.notifications += 1
+        self.notices.add(case, threshold, plan.calendar)
 
     def flush(self) -> None:
         if self.events:
             CaseEvent.objects.bulk_create(self.events)
         if self.audits:
             audit_record_many(self.audits)
-        if self.notifications:
-            notification_create_many(list(self.notifications.values()))
-
-
-def _texts(case: Case, threshold: Threshold, language: str) -> tuple[str, str]:
-    with translation.override(language):
-        title = str(TITLES[threshold.kind]) % {
-            "reference": case.reference,
-            "level": threshold.level.level if threshold.level else "",
-        }
-        body = _("%(category)s · %(team)s · priority %(priority)s") % {
-            "category": case.category.display_name,
-            "team": case.team.name if case.team_id else "-",
-            "priority": case.get_priority_display(),
-        }
-    return title, body
+        self.run.report.notifications += self.notices.send()
 
 
 def _threshold_instant(case: Case, threshold: Threshold) -> datetime | None:
@@ -665,39 +571,3 @@ def _threshold_instant(case: Case, threshold: Threshold) -> datetime | None:
     if threshold.kind == "breach":
         return case.resolution_due_at
     return None
-
-
-def _supervisors(run: _Run, case: Case, scope: str) -> list[Any]:
-    """Active supervisors of the case's team (falling back to its agency's), or its agency's."""
-    key = (scope, case.team_id if scope == "team" else case.agency_id)
-    if key not in run.supervisors:
-        users = (
-            get_user_model()
-            .objects.select_related("staff_profile")
-            .filter(
-                is_active=True,
-                staff_profile__agency_id=case.agency_id,
-                staff_profile__role="supervisor",
-            )
-        )
-        found = []
-        if scope == "team" and case.team_id is not None:
-            found = list(users.filter(staff_profile__teams=case.team_id).order_by("pk"))
-        if not found:
-            found = list(users.order_by("pk"))
-        run.supervisors[key] = found
-    return run.supervisors[key]
-
-
-_URL_PREFIX: list[str] = []
-
-
-def _case_url(case: Case) -> str:
-    """The staff case page (the URL pattern is resolved once per process)."""
-    if not _URL_PREFIX:
-        try:
-            marker = "CRM-MARKER"
-            _URL_PREFIX.append(reverse("cases:detail", kwargs={"reference": marker}))
-        except NoReverseMatch:
-            _URL_PREFIX.append("/staff/cases/CRM-MARKER/")
-    return _URL_PREFIX[0].replace("CRM-MARKER", case.reference)

@@ -105,3 +105,61 @@ def test_digests_group_per_recipient_and_send_time_and_join_a_waiting_one(mailou
         Notification.objects.filter(email_queued_at__isnull=True, email_after__isnull=False).count()
         == 0
     )
+
+
+def test_notify_staff_writes_each_notice_in_its_recipients_language_and_emails_as_asked(
+    mailoutbox,
+):
+    from django.utils.translation import get_language
+
+    from core.services import StaffNotice, notify_staff
+
+    sam = _staff("sam", "supervisor", email="sam@example.org", language="es")
+    alex = _staff("alex", email="alex@example.org")
+    quiet = _staff("quiet")  # no email address: in-app only, whatever was asked
+    calls = []
+
+    def text() -> tuple[str, str]:
+        calls.append(get_language())
+        return f"title-{get_language()}", f"body-{get_language()}"
+
+    now = datetime(2026, 3, 7, 9, tzinfo=UTC)
+    notices = [
+        StaffNotice(recipient=user, kind="test", text=text, url="/staff/x/", email_now=True)
+        for user in (sam, alex, quiet)
+    ]
+    notices.append(StaffNotice(recipient=alex, kind="later", text=("t", "b"), email_after=now))
+    written = notify_staff(notices=notices, at=now)
+
+    assert [(n.recipient, n.title, n.body) for n in written] == [
+        (sam, "title-es", "body-es"), (alex, "title-en", "body-en"),
+        (quiet, "title-en", "body-en"), (alex, "t", "b"),
+    ]  # fmt: skip
+    assert sorted(calls) == ["en", "es"]  # once per language
+    emails = OutboxMessage.objects.filter(topic="core.email").order_by("pk")
+    assert [(m.payload["to"], m.payload["subject"]) for m in emails] == [
+        (["sam@example.org"], "title-es"), (["alex@example.org"], "title-en"),
+    ]  # fmt: skip
+    assert emails[0].payload["body"].startswith("body-es\n\n")
+    assert emails[0].payload["body"].rstrip().endswith("/staff/x/")
+    # Emailed at once: never again in a digest; the other waits for the digest.
+    assert notifications_queue_digests(now=now) == 1
+    assert OutboxMessage.objects.get(topic=DIGEST_TOPIC).payload["notification_ids"] == [
+        written[3].pk
+    ]
+
+
+def test_beat_gathers_digests_of_any_notice_not_only_the_sla_sweeps():
+    from django.conf import settings
+
+    from citizencrm.celery import app as celery_app
+    from core.tasks import notifications_queue_digests_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["notification-digests"]
+    assert entry["task"] == "core.tasks.notifications_queue_digests"
+    assert entry["schedule"] == settings.NOTIFICATION_DIGEST_SECONDS == 60
+    assert "core.tasks.notifications_queue_digests" in celery_app.tasks
+    sam = _staff("sam", "supervisor", email="sam@example.org")
+    notification_create(recipient=sam, kind="x", title="waiting", email_after=datetime.now(UTC))
+    assert notifications_queue_digests_task() == 1
+    assert OutboxMessage.objects.filter(topic=DIGEST_TOPIC).count() == 1

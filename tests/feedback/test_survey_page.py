@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from cases.models import CaseEvent
 from citizens.models import ConsentRecord
-from core.models import AuditEvent, OutboxMessage
+from core.models import AuditEvent, Notification, OutboxMessage
 from feedback import links, services, survey_services
 from feedback.models import Answer, SurveyInvitation, SurveyResponse
 from feedback.selectors import results_csv_rows
@@ -189,6 +189,10 @@ def test_not_resolved_reopens_the_case_writes_an_event_and_notifies_the_team(
                                                                "sam@pw.example"]  # fmt: skip
     assert all(case.reference in m.payload["subject"] for m in team_emails)
     assert SurveyResponse.objects.get().reopened_case is True
+    # The same notice in their in-app list (notify_staff), already emailed: not in a digest.
+    told = Notification.objects.filter(kind="case.reopened_by_survey")
+    assert {world.agent, world.supervisor} <= {n.recipient for n in told}
+    assert all(case.reference in n.title and n.email_queued_at for n in told if n.recipient.email)
 
 
 def test_resolved_does_not_reopen(client, sent, survey):

@@ -55,6 +55,21 @@ def test_the_status_page_shows_updates_and_status_changes_but_never_internal_not
     assert "Internal note" not in html
 
 
+def test_the_status_page_says_what_each_status_change_changed_it_to(client, world, followed_case):
+    case_transition(case=followed_case, to_status="in_progress", actor=world.agent)
+    case_transition(case=followed_case, to_status="resolved", actor=world.agent,
+                    resolution_code="resolved", citizen_contacted=True)  # fmt: skip
+
+    html = _lookup(client, followed_case.reference, "resident@example.org").content.decode()
+    spanish = client.get(f"/es/requests/status/{status_token(followed_case.reference)}/")
+
+    assert "Status changed to “Waiting on citizen”." in html
+    assert "Status changed to “Resolved”." in html
+    assert html.index("“Waiting on citizen”") < html.index("“Resolved”")
+    assert "Status changed." not in html
+    assert "Estado cambiado a “Resuelto”." in spanish.content.decode()
+
+
 def test_the_lookup_forgives_case_spaces_and_the_email_case(client, followed_case):
     typed = f"  {followed_case.reference.lower()} "
 
