@@ -122,7 +122,7 @@ def search(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.setdefault("status", "any")
     case_filter = CaseFilter(
-        params, queryset=selectors.cases_visible(request.user), agency=_agency(request.user)
+        params, queryset=selectors.cases_visible(request.user), agency=staff_agency(request.user)
     )
     page = case_search.cases_search(
         request.user, query, cases=case_filter.qs, cursor=request.GET.get("cursor")
