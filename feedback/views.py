@@ -86,10 +86,7 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
 
 
 def _feedback_page(request: HttpRequest, form: FeedbackForm) -> HttpResponse:
-    return render(
-        request, "feedback/public/feedback_form.html",
-        {"form": form, "errors": form.error_summary()},
-    )  # fmt: skip
+    return render(request, "feedback/public/feedback_form.html", {"form": form})
 
 
 def feedback_thanks(request: HttpRequest) -> HttpResponse:
@@ -141,7 +138,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request, "feedback/public/survey.html",
         {"invitation": invitation, "case": invitation.case, "survey": invitation.survey,
-         "form": form, "errors": form.error_summary()},
+         "form": form},
     )  # fmt: skip
 
 
@@ -270,8 +267,7 @@ def feedback_open_case(request: HttpRequest, pk: int) -> HttpResponse:
                 feedback=feedback, category=form.cleaned_data["category"], actor=request.user
             )
         except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+            form.add_service_errors(exc)
         else:
             messages.success(
                 request, _("Case %(reference)s opened from this feedback.")

@@ -161,7 +161,6 @@ def _request_form_page(request: HttpRequest, category, form: PublicRequestForm) 
             "category": category,
             "category_description": translate(category.description),
             "form": form,
-            "errors": form.error_summary() if form.is_bound else [],
         },
     )
 
