@@ -74,9 +74,6 @@ class FeedbackForm(UswdsFormMixin, forms.Form):
     consent_contact = forms.BooleanField(
         label=_("You may contact me about this feedback"), required=False
     )
-    # The honeypot: hidden from people (CSS class, aria-hidden, out of the tab order); bots
-    # that fill every field fill it.
-    website = forms.CharField(required=False, label=_("Leave this field empty"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -88,10 +85,6 @@ class FeedbackForm(UswdsFormMixin, forms.Form):
             options += [(f"c{c.pk}", c.display_name) for c in group.categories]
             choices.append((group.agency.name, options))
         self.fields["about"].choices = choices
-
-    @property
-    def honeypot_filled(self) -> bool:
-        return bool((self.data.get("website") or "").strip())
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

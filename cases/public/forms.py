@@ -122,9 +122,6 @@ class PublicRequestForm(QuestionsMixin, UswdsFormMixin, forms.Form):
         label=_("Email me updates about this request"),
         required=False,
     )
-    # The honeypot: hidden from people (CSS class, aria-hidden, out of the tab order); bots
-    # that fill every field fill it.
-    website = forms.CharField(required=False, label=_("Leave this field empty"))
 
     def __init__(self, *args, category: ServiceCategory, **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,10 +134,6 @@ class PublicRequestForm(QuestionsMixin, UswdsFormMixin, forms.Form):
         ]
         # The category's questions come first, then the fixed fields.
         self.fields = {**self.add_questions(definitions), **self.fields}
-
-    @property
-    def honeypot_filled(self) -> bool:
-        return bool((self.data.get("website") or "").strip())
 
     def clean(self):
         cleaned = super().clean()
