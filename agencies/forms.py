@@ -2,21 +2,19 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import UswdsForm, UswdsFormMixin
 
-class StaffSignInForm(AuthenticationForm):
+
+class StaffSignInForm(UswdsFormMixin, AuthenticationForm):
     """Django's sign-in form, with the autocomplete hints password managers expect."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].widget.attrs.update(
-            {"autocomplete": "username", "class": "usa-input"}
-        )
-        self.fields["password"].widget.attrs.update(
-            {"autocomplete": "current-password", "class": "usa-input"}
-        )
+        self.fields["username"].widget.attrs["autocomplete"] = "username"
+        self.fields["password"].widget.attrs["autocomplete"] = "current-password"
 
 
-class OneTimeCodeForm(forms.Form):
+class OneTimeCodeForm(UswdsForm):
     code = forms.RegexField(
         label=_("6-digit code from your authenticator app"),
         regex=r"^\s*\d{6}\s*$",
@@ -35,7 +33,7 @@ class OneTimeCodeForm(forms.Form):
         return self.cleaned_data["code"].strip()
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(UswdsForm):
     name = forms.CharField(
         label=_("What will use the token"),
         help_text=_("For example “phone system” or “city app”. You can revoke it at any time."),

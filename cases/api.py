@@ -35,7 +35,7 @@ from cases.serializers import (
 from cases.sla import selectors as sla_selectors
 from cases.uploads import attachment_response
 from citizens.selectors import citizens_visible
-from core.api import PreconditionFailed, check_if_match, etag_for
+from core.api import etag_for, if_match
 from core.api_filters import Rfc3339Filter, StrictFilterSet
 from core.scoping import get_scoped_object_or_404, scope_queryset
 
@@ -148,21 +148,20 @@ class CaseViewSet(
     @extend_schema(request=CaseChangeSerializer, responses={200: CaseSerializer})
     def partial_update(self, request: Request, reference: str) -> Response:
         case = self._writable(reference)
-        check_if_match(request, case)
-        data = CaseChangeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        changes = data.validated_data
-        category = _category(request.user, changes["category"]) if "category" in changes else None
-        try:
+        with if_match(request, case, changed=services.CaseChanged) as version:
+            data = CaseChangeSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            changes = data.validated_data
+            category = (
+                _category(request.user, changes["category"]) if "category" in changes else None
+            )
             case = services.case_change(
                 case=case,
                 actor=request.user,
                 priority=changes.get("priority"),
                 category=category,
-                if_unchanged_since=case.updated_at,
+                if_unchanged_since=version,
             )
-        except services.CaseChanged as exc:
-            raise PreconditionFailed() from exc
         return self._answer(case)
 
     @extend_schema(request=TransitionSerializer, responses={200: CaseSerializer})

@@ -16,8 +16,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Team
-from cases.forms import InlineSelect, StaffChoiceField, staff_of_agency, style
+from cases.forms import InlineSelect, StaffChoiceField, staff_of_agency
 from cases.models import Case, Priority, ServiceCategory
+from core.forms import style
 
 OPEN = "open"
 ANY = "any"

@@ -17,15 +17,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from cases.attributes import attributes_clean
-from cases.models import AttributeDefinition, Case, Priority, ServiceCategory
+from cases.models import Case, Priority, ServiceCategory
+from cases.questions import QuestionsMixin
 from cases.services import CONTACT_METHODS, TRANSITIONS
 from citizens import normalise
 from citizens.models import Citizen
-from core.translated import translate
+from core.forms import UswdsForm, UswdsFormMixin
+from core.forms import style as style  # the USWDS layer, for cases.sla.filters
 
-Datatype = AttributeDefinition.Datatype
-ATTRIBUTE_PREFIX = "attr_"
 INTAKE_CHANNELS = [
     (Case.Channel.PHONE, Case.Channel.PHONE.label),
     (Case.Channel.WALK_IN, Case.Channel.WALK_IN.label),
@@ -37,8 +36,6 @@ CONTACT_METHOD_LABELS = {
     "in_person": _("In person"),
     "letter": _("Letter"),
 }
-# Radios up to this many options, a select above it (a long radio list is hard to scan).
-MAX_RADIOS = 5
 
 
 class InlineSelect(forms.Select):
@@ -68,41 +65,6 @@ class InlineSelect(forms.Select):
         )  # fmt: skip
 
 
-def style(form: forms.Form) -> None:
-    """USWDS classes on every widget (the templates render labels, hints and errors)."""
-    for name, field in form.fields.items():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput):
-            continue
-        if field.help_text:  # the hint's id, as includes/field.html and cases/_field.html set it
-            widget.attrs.setdefault("aria-describedby", f"id_{form.add_prefix(name)}-hint")
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
-            widget.attrs.setdefault("class", "usa-checkbox__input")
-        elif isinstance(widget, forms.RadioSelect):
-            widget.attrs.setdefault("class", "usa-radio__input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "usa-select")
-        elif isinstance(widget, forms.Textarea):
-            widget.attrs.setdefault("class", "usa-textarea")
-        elif isinstance(widget, forms.FileInput):
-            widget.attrs.setdefault("class", "crm-file-input")
-        else:
-            widget.attrs.setdefault("class", "usa-input")
-
-
-def add_errors(form: forms.Form, error: ValidationError, field_map: dict | None = None) -> None:
-    """Put a service's ValidationError next to the right field (else at the top of the form)."""
-    field_map = field_map or {}
-    if hasattr(error, "error_dict"):
-        for key, errors in error.message_dict.items():
-            name = field_map.get(key, key)
-            for message in errors:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 def staff_of_agency(agency_id: int | None) -> QuerySet:
     """Active staff members of an agency: who a case may be assigned to."""
     users = get_user_model().objects.filter(is_active=True, staff_profile__isnull=False)
@@ -128,35 +90,7 @@ def grouped_category_choices(categories: Iterable[ServiceCategory], *, by_agency
 # --- intake ---------------------------------------------------------------------------------
 
 
-def attribute_field(definition: AttributeDefinition) -> forms.Field:
-    """The form field for one question, by its datatype."""
-    common = {
-        "label": definition.display_label or definition.code,
-        "required": definition.required,
-        "help_text": translate(definition.description),
-    }
-    datatype = definition.datatype
-    if datatype == Datatype.TEXT:
-        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
-    if datatype == Datatype.NUMBER:
-        return forms.CharField(widget=forms.NumberInput(attrs={"step": "any"}), **common)
-    if datatype == Datatype.DATETIME:
-        return forms.CharField(
-            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), **common
-        )
-    if datatype == Datatype.SINGLEVALUELIST:
-        choices = definition.choices()
-        if len(choices) <= MAX_RADIOS:
-            return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
-        return forms.ChoiceField(choices=[("", _("Choose an option")), *choices], **common)
-    if datatype == Datatype.MULTIVALUELIST:
-        return forms.MultipleChoiceField(
-            choices=definition.choices(), widget=forms.CheckboxSelectMultiple, **common
-        )
-    return forms.CharField(max_length=500, **common)
-
-
-class IntakeForm(forms.Form):
+class IntakeForm(QuestionsMixin, UswdsFormMixin, forms.Form):
     """A case taken by phone, at the counter or from an email, in one of the agency's services.
 
     The citizen is an existing record (`citizen`), a new one (NewCitizenForm, next to this
@@ -204,12 +138,8 @@ class IntakeForm(forms.Form):
         ]
         # Not `self.category`: templates would find the bound field of that name first.
         self.chosen_category = self._chosen_category()
-        self.attribute_names: list[str] = []
-        for definition in self._definitions():
-            name = ATTRIBUTE_PREFIX + definition.code
-            self.fields[name] = attribute_field(definition)
-            self.attribute_names.append(name)
-        style(self)
+        definitions = self.chosen_category.attributes.all() if self.chosen_category else []
+        self.fields.update(self.add_questions(definitions))
         for field in self.fields.values():
             field.widget.attrs.setdefault("autocomplete", "off")
         # With JavaScript, the service's questions reload as soon as the service changes.
@@ -228,50 +158,21 @@ class IntakeForm(forms.Form):
             key = self.initial.get("category")
         return self.categories.get(str(key or ""))
 
-    def _definitions(self) -> list[AttributeDefinition]:
-        if self.chosen_category is None:
-            return []
-        return [d for d in self.chosen_category.attributes.all() if d.variable]
-
-    @property
-    def attribute_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.attribute_names]
-
     def clean_category(self) -> ServiceCategory:
         category = self.categories.get(self.cleaned_data["category"])
         if category is None:
             raise ValidationError(_("Choose one of the listed services."))
         return category
 
-    def attribute_values(self) -> dict[str, Any]:
-        """The answers as submitted, keyed by question code (for attributes_clean/case_create)."""
-        values = {}
-        for name in self.attribute_names:
-            value = self.cleaned_data.get(name)
-            if value not in (None, "", []):
-                values[name.removeprefix(ATTRIBUTE_PREFIX)] = value
-        return values
-
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         category = data.get("category")
         if isinstance(category, ServiceCategory):
-            try:
-                attributes_clean(
-                    self._definitions(),
-                    self.attribute_values(),
-                    timezone=category.agency.timezone,
-                )
-            except ValidationError as exc:
-                for code, messages in exc.message_dict.items():
-                    name = ATTRIBUTE_PREFIX + code
-                    if name not in self.errors:  # the field's own check already said it
-                        for message in messages:
-                            self.add_error(name if name in self.fields else None, message)
+            self.questions_clean(timezone=category.agency.timezone)
         return data
 
 
-class NewCitizenForm(forms.Form):
+class NewCitizenForm(UswdsForm):
     """The essentials of a new citizen record, typed during the call (prefix "new")."""
 
     first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
@@ -302,7 +203,6 @@ class NewCitizenForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "new")
         super().__init__(*args, **kwargs)
-        style(self)
         for field in self.fields.values():
             # Staff type someone else's details: their own browser's autofill would be wrong.
             field.widget.attrs["autocomplete"] = "off"
@@ -341,7 +241,7 @@ class NewCitizenForm(forms.Form):
 # --- case page actions ----------------------------------------------------------------------
 
 
-class CaseActionForm(forms.Form):
+class CaseActionForm(UswdsForm):
     """A form of the case page's action bar; `key` names it in the page and its URL."""
 
     key = ""
@@ -356,7 +256,6 @@ class CaseActionForm(forms.Form):
         self.case = case
         self.user = user
         self.setup()
-        style(self)
 
     def setup(self) -> None:
         pass
@@ -597,7 +496,7 @@ ACTION_FORMS: dict[str, type[CaseActionForm]] = {
 # --- queue bulk actions ---------------------------------------------------------------------
 
 
-class BulkForm(forms.Form):
+class BulkForm(UswdsForm):
     """The queue's bulk bar: which cases (ids), and either an assignee or a priority."""
 
     action = forms.ChoiceField(choices=[("assign", "assign"), ("priority", "priority")])
@@ -620,7 +519,6 @@ class BulkForm(forms.Form):
         kwargs.setdefault("prefix", "bulk")
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = staff_of_agency(agency_id)
-        style(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -29,12 +29,10 @@ from cases import search as case_search
 from cases.filters import SORT_CHOICES, CaseFilter
 from cases.forms import (
     ACTION_FORMS,
-    ATTRIBUTE_PREFIX,
     BulkForm,
     CaseActionForm,
     IntakeForm,
     NewCitizenForm,
-    add_errors,
 )
 from cases.hooks import render_case_panels
 from cases.models import Attachment, Case, Priority
@@ -191,9 +189,8 @@ def intake(request: HttpRequest) -> HttpResponse:
     new_form = NewCitizenForm(data)
     citizen = _citizen_or_none(request, data.get("citizen"))
     if quiet:  # re-show the form as typed (questions, citizen changed) without errors
-        for shown in (form, new_form):
-            shown.is_valid()
-            shown.errors.clear()
+        form.as_typed()
+        new_form.as_typed()
         return _intake_page(request, form, new_form, citizen=citizen)
 
     candidates: list = []
@@ -245,15 +242,10 @@ def _intake_create(
             priority=data["priority"] or None,
         )
     except services.NewCitizenInvalid as exc:
-        add_errors(new_form, exc)
+        new_form.add_service_errors(exc)
         raise _Refused from exc
     except ValidationError as exc:
-        codes = exc.message_dict.keys() if hasattr(exc, "error_dict") else []
-        add_errors(
-            form,
-            exc,
-            {code: ATTRIBUTE_PREFIX + code for code in codes if code not in form.fields},
-        )
+        form.add_service_errors(exc)
         raise _Refused from exc
 
 
@@ -432,7 +424,7 @@ def _action(key: str, run: Callable[[Case, dict, Any], str]) -> Callable:
             try:
                 message = run(case, form.cleaned_data, request.user)
             except ValidationError as exc:
-                add_errors(form, exc)
+                form.add_service_errors(exc)
             else:
                 messages.success(request, message)
                 return redirect("cases:detail", reference=case.reference)

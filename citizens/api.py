@@ -28,7 +28,7 @@ from citizens.serializers import (
     MergeSerializer,
     MovedSerializer,
 )
-from core.api import PreconditionFailed, check_if_match, etag_for
+from core.api import etag_for, if_match
 
 
 class CitizenViewSet(
@@ -125,16 +125,13 @@ class CitizenViewSet(
         data = CitizenChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         citizen = self._live(pk)
-        check_if_match(request, citizen)
-        try:
+        with if_match(request, citizen, changed=services.CitizenChanged) as version:
             citizen = services.citizen_update(
                 citizen=citizen,
                 actor=request.user,
                 data=data.validated_data,
-                if_unchanged_since=citizen.updated_at,
+                if_unchanged_since=version,
             )
-        except services.CitizenChanged as exc:
-            raise PreconditionFailed() from exc
         return self._answer(citizen)
 
     @extend_schema(request=MergeSerializer, responses={200: CitizenSerializer})

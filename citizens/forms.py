@@ -10,24 +10,10 @@ from citizens import normalise
 from citizens.models import Channel, Citizen, ConsentKind
 from citizens.selectors import MergeFieldChoice
 from citizens.services import EDITABLE_FIELDS
+from core.forms import UswdsForm
 
 
-def _style(form: forms.Form) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput):
-            continue
-        if isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "usa-checkbox__input")
-        elif isinstance(widget, forms.RadioSelect):
-            widget.attrs.setdefault("class", "usa-radio__input usa-radio__input--tile")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "usa-select")
-        else:
-            widget.attrs.setdefault("class", "usa-input")
-
-
-class CitizenSearchForm(forms.Form):
+class CitizenSearchForm(UswdsForm):
     q = forms.CharField(
         label=_("Name, email or phone number"),
         required=False,
@@ -36,12 +22,8 @@ class CitizenSearchForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _style(self)
 
-
-class CitizenForm(forms.Form):
+class CitizenForm(UswdsForm):
     """Contact data of one citizen (create and edit); fields, labels and limits from the model."""
 
     def __init__(self, *args, instance: Citizen | None = None, **kwargs):
@@ -70,7 +52,6 @@ class CitizenForm(forms.Form):
         for field in self.fields.values():
             # Staff type someone else's details: their own browser's autofill would be wrong.
             field.widget.attrs["autocomplete"] = "off"
-        _style(self)
 
     def clean_phone(self) -> str:
         try:
@@ -127,7 +108,6 @@ class CitizenCreateForm(CitizenForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.order_fields([*EDITABLE_FIELDS, "consent_contact", "consent_surveys"])
-        _style(self)
 
     def consent_value(self, name: str) -> bool | None:
         return {"yes": True, "no": False}.get(self.cleaned_data.get(name) or "")
@@ -137,7 +117,7 @@ class CitizenCreateForm(CitizenForm):
         return {int(part) for part in raw.split(",") if part.strip().isdigit()}
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(UswdsForm):
     kind = forms.ChoiceField(choices=ConsentKind.choices)
     granted = forms.TypedChoiceField(
         choices=[("yes", _("Given")), ("no", _("Refused or withdrawn"))],
@@ -145,7 +125,7 @@ class ConsentForm(forms.Form):
     )
 
 
-class MergeForm(forms.Form):
+class MergeForm(UswdsForm):
     """One radio group per field whose values differ; the survivor's value is preselected."""
 
     confirm = forms.BooleanField(
@@ -165,10 +145,11 @@ class MergeForm(forms.Form):
                     ("other", row.other_value or empty),
                 ],
                 initial="survivor",
-                widget=forms.RadioSelect,
+                widget=forms.RadioSelect(
+                    attrs={"class": "usa-radio__input usa-radio__input--tile"}
+                ),
             )
         self.order_fields([row.group for row in self.rows] + ["confirm"])
-        _style(self)
 
     def keep_from_other(self) -> list[str]:
         return [row.group for row in self.rows if self.cleaned_data.get(row.group) == "other"]

@@ -78,7 +78,7 @@ def citizen_create(request: HttpRequest) -> HttpResponse:
                     **data,
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                form.add_service_errors(exc)
             else:
                 messages.success(request, _("Citizen record created."))
                 return redirect("citizens:detail", pk=citizen.pk)
@@ -139,7 +139,7 @@ def citizen_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.citizen_update(citizen=citizen, actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_service_errors(exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("citizens:detail", pk=citizen.pk)
@@ -206,7 +206,7 @@ def citizen_merge(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
                 keep_from_other=form.keep_from_other(),
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_service_errors(exc)
         else:
             messages.success(
                 request,

@@ -3,6 +3,9 @@
 {"error": {"code": "...", "message": "...", "fields": {...}}}
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from rest_framework import authentication, exceptions, pagination, permissions
@@ -155,3 +158,18 @@ def check_if_match(request: Any, obj: Any) -> None:
     tags = {tag.strip() for tag in header.split(",")}
     if "*" not in tags and etag_for(obj) not in tags:
         raise PreconditionFailed()
+
+
+@contextmanager
+def if_match(request: Any, obj: Any, *, changed: type[Exception]) -> Iterator[datetime | None]:
+    """The PATCH pattern: no silent overwrite of someone else's change.
+
+    Checks If-Match against `obj` (428 without it, 412 when stale), then yields the version
+    the client saw (`updated_at`) for the service's `if_unchanged_since`, which the service
+    compares on the locked row; its `changed` exception (someone wrote in between) is a 412.
+    """
+    check_if_match(request, obj)
+    try:
+        yield getattr(obj, "updated_at", None)
+    except changed as exc:
+        raise PreconditionFailed() from exc

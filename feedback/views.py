@@ -4,10 +4,8 @@ survey results. Views parse input, call a service or selector, and render."""
 from __future__ import annotations
 
 import csv
-import logging
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -21,8 +19,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from citizens.models import Citizen
+from core.guards import public_post_refusal
 from core.permissions import staff_required
-from core.ratelimit import rate_limited
 from feedback import selectors, services, survey_services
 from feedback.exports import neutralise_cell
 from feedback.forms import (
@@ -35,7 +33,6 @@ from feedback.forms import (
 )
 from feedback.models import FeedbackSubmission, SurveyInvitation
 
-logger = logging.getLogger(__name__)
 PAGE_SIZE = 25
 
 
@@ -46,23 +43,14 @@ PAGE_SIZE = 25
 def feedback_new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _feedback_page(request, FeedbackForm())
-    if rate_limited(
-        request,
-        scope="public-feedback",
-        limit=settings.RATELIMIT_PUBLIC_FORMS,
-        window_seconds=settings.RATELIMIT_WINDOW_SECONDS,
-    ):
-        minutes = max(1, settings.RATELIMIT_WINDOW_SECONDS // 60)
-        response = render(
-            request, "feedback/public/rate_limited.html", {"minutes": minutes}, status=429
-        )
-        response["Retry-After"] = str(settings.RATELIMIT_WINDOW_SECONDS)
-        return response
     form = FeedbackForm(request.POST)
-    if form.honeypot_filled:
-        # Looks like success, stores nothing.
-        logger.info("public feedback dropped by the honeypot")
-        return redirect("feedback_thanks")
+    refused = public_post_refusal(
+        request, form, scope="public-feedback",
+        page=lambda form, **extra: _feedback_page(request, form, **extra),
+        decoy=lambda: redirect("feedback_thanks"),  # looks like success, stores nothing
+    )  # fmt: skip
+    if refused:
+        return refused
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -85,11 +73,8 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
     return _feedback_page(request, form)
 
 
-def _feedback_page(request: HttpRequest, form: FeedbackForm) -> HttpResponse:
-    return render(
-        request, "feedback/public/feedback_form.html",
-        {"form": form, "errors": form.error_summary()},
-    )  # fmt: skip
+def _feedback_page(request: HttpRequest, form: FeedbackForm, **extra: Any) -> HttpResponse:
+    return render(request, "feedback/public/feedback_form.html", {"form": form, **extra})
 
 
 def feedback_thanks(request: HttpRequest) -> HttpResponse:
@@ -141,7 +126,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request, "feedback/public/survey.html",
         {"invitation": invitation, "case": invitation.case, "survey": invitation.survey,
-         "form": form, "errors": form.error_summary()},
+         "form": form},
     )  # fmt: skip
 
 
@@ -270,8 +255,7 @@ def feedback_open_case(request: HttpRequest, pk: int) -> HttpResponse:
                 feedback=feedback, category=form.cleaned_data["category"], actor=request.user
             )
         except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+            form.add_service_errors(exc)
         else:
             messages.success(
                 request, _("Case %(reference)s opened from this feedback.")

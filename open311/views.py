@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from agencies.models import Agency
 from cases.models import ServiceCategory
+from core.guards import too_many_requests
 from core.ratelimit import rate_limited
 from open311 import selectors, serializers, services, tokens
 from open311.renderers import render, render_errors
@@ -231,9 +232,9 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
         limit=settings.RATELIMIT_OPEN311_POSTS,
         window_seconds=settings.RATELIMIT_WINDOW_SECONDS,
     ):
-        response = render_errors(fmt, 429, ["Too many requests from this address; wait a while."])
-        response["Retry-After"] = str(settings.RATELIMIT_WINDOW_SECONDS)
-        return response
+        return too_many_requests(
+            render_errors(fmt, 429, ["Too many requests from this address; wait a while."])
+        )
     agency = _jurisdiction(request)
     client = selectors.client_for_key(_param(request, "api_key"))
     if client is None:

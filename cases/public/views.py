@@ -4,8 +4,6 @@ They show only what the citizen is meant to see: public events, never internal n
 never anything unless the reference comes with the matching email or a signed link.
 """
 
-import logging
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,10 +16,8 @@ from cases.models import Case
 from cases.public import selectors as public_selectors
 from cases.public.forms import PublicRequestForm, StatusLookupForm
 from core import ratelimit as rate
-from core.ratelimit import rate_limited
+from core.guards import public_post_refusal, too_many_requests
 from core.translated import translate
-
-logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -42,10 +38,9 @@ def request_status(request: HttpRequest) -> HttpResponse:
                 _("Too many tries that did not match. Wait %(minutes)s minutes and try again, "
                   "or use the link in the email we sent you.") % {"minutes": minutes},
             )  # fmt: skip
-            response = render(request, "cases/public/status_lookup.html", {"form": form},
-                              status=429)  # fmt: skip
-            response["Retry-After"] = str(settings.RATELIMIT_WINDOW_SECONDS)
-            return response
+            return too_many_requests(
+                render(request, "cases/public/status_lookup.html", {"form": form})
+            )
         case = selectors.case_for_citizen(reference, form.cleaned_data["email"])
         if case is not None:
             return _status_page(request, case)
@@ -113,18 +108,17 @@ def request_new_category(request: HttpRequest, agency_slug: str, code: str) -> H
     if request.method != "POST":
         form = PublicRequestForm(category=category)
         return _request_form_page(request, category, form)
-    if rate_limited(
-        request,
-        scope="public-request",
-        limit=settings.RATELIMIT_PUBLIC_FORMS,
-        window_seconds=settings.RATELIMIT_WINDOW_SECONDS,
-    ):
-        return _rate_limited_page(request)
     form = PublicRequestForm(request.POST, category=category)
-    if form.honeypot_filled:
+    refused = public_post_refusal(
+        request, form, scope="public-request",
+        page=lambda form, **extra: _request_form_page(request, category, form, **extra),
         # Looks like success, stores nothing: a made-up reference that no case will carry.
-        logger.info("public request dropped by the honeypot (category %s)", category.pk)
-        return redirect("request_new_done", token=links.status_token(references.reference_new()))
+        decoy=lambda: redirect(
+            "request_new_done", token=links.status_token(references.reference_new())
+        ),
+    )  # fmt: skip
+    if refused:
+        return refused
     if form.is_valid():
         try:
             case = _case_from_form(request, category, form)
@@ -153,7 +147,9 @@ def _case_from_form(request: HttpRequest, category, form: PublicRequestForm) -> 
     )
 
 
-def _request_form_page(request: HttpRequest, category, form: PublicRequestForm) -> HttpResponse:
+def _request_form_page(
+    request: HttpRequest, category, form: PublicRequestForm, **extra
+) -> HttpResponse:
     return render(
         request,
         "cases/public/request_step2.html",
@@ -161,18 +157,9 @@ def _request_form_page(request: HttpRequest, category, form: PublicRequestForm) 
             "category": category,
             "category_description": translate(category.description),
             "form": form,
-            "errors": form.error_summary() if form.is_bound else [],
+            **extra,
         },
     )
-
-
-def _rate_limited_page(request: HttpRequest) -> HttpResponse:
-    minutes = max(1, settings.RATELIMIT_WINDOW_SECONDS // 60)
-    response = render(
-        request, "cases/public/request_rate_limited.html", {"minutes": minutes}, status=429
-    )
-    response["Retry-After"] = str(settings.RATELIMIT_WINDOW_SECONDS)
-    return response
 
 
 @never_cache
