@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Priority, ServiceCategory
+from cases.presenters import CONTACT_METHOD_LABELS
 from cases.questions import QuestionsMixin
 from cases.services import CONTACT_METHODS, TRANSITIONS
 from citizens import normalise
@@ -30,12 +31,6 @@ INTAKE_CHANNELS = [
     (Case.Channel.WALK_IN, Case.Channel.WALK_IN.label),
     (Case.Channel.EMAIL, Case.Channel.EMAIL.label),
 ]
-CONTACT_METHOD_LABELS = {
-    "phone": _("Phone call"),
-    "email": _("Email"),
-    "in_person": _("In person"),
-    "letter": _("Letter"),
-}
 
 
 class InlineSelect(forms.Select):

@@ -46,6 +46,14 @@ SLA_THRESHOLDS = {
     ),
 }
 
+# How a logged contact was made, in words (the contact form's choices and the timeline).
+CONTACT_METHOD_LABELS = {
+    "phone": gettext_lazy("Phone call"),
+    "email": gettext_lazy("Email"),
+    "in_person": gettext_lazy("In person"),
+    "letter": gettext_lazy("Letter"),
+}
+
 
 def choice_label(choices: Any, value: Any) -> str:
     """The label of a stored choice; the stored value itself if the choice no longer exists."""
@@ -137,8 +145,6 @@ def event_summary(
 def _contact_method(method: str | None) -> str:
     # The labels are the contact form's choices (cases.forms, which imports the services:
     # read when needed, so the services may use this module).
-    from cases.forms import CONTACT_METHOD_LABELS
-
     return str(CONTACT_METHOD_LABELS.get(method, method or ""))
 
 
