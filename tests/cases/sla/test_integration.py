@@ -20,7 +20,10 @@ from citizencrm.celery import app as celery_app
 from tests.conftest import wait_until
 
 SWEEP_SECONDS = 1.0
-DISPATCH_ALLOWANCE = timedelta(milliseconds=500)
+# The broker hop between beat's tick and the worker's start, on two cores shared with the other
+# xdist worker's browser and deployment tests (measured up to ~4 s there). A sweep that ran on
+# any longer interval than SLA_SWEEP_SECONDS (e.g. the minute of production) still fails.
+DISPATCH_ALLOWANCE = timedelta(seconds=5)
 
 
 @pytest.fixture
