@@ -47,7 +47,11 @@ def broker_url() -> Iterator[str]:
 
 @pytest.fixture
 def celery_worker(transactional_db, broker_url):
-    """A real Celery worker (solo pool, in a thread) consuming from the test's Redis database."""
+    """A real Celery worker (solo pool, in a thread) consuming from the test's Redis database.
+
+    Earlier tests of this xdist worker published tasks (outbox deliveries on commit) that no
+    worker took; they are purged first, so this worker starts on this test's work only."""
+    celery_app.control.purge()
     with start_worker(
         celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
     ) as worker:
