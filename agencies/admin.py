@@ -6,6 +6,8 @@ agency's records; deployment superusers see all. Teams and staff are saved throu
 hours and holidays through the audited admin saves of AgencyScopedAdmin.
 """
 
+import zoneinfo
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminTimeWidget
@@ -228,10 +230,21 @@ class TeamAdmin(AgencyScopedAdmin):
             _mark_saved(obj, team)
 
 
+def _time_zone_choices() -> list[tuple[str, str]]:
+    zones = sorted(zone for zone in zoneinfo.available_timezones() if "/" in zone)
+    return [("", _("The agency's time zone")), *((zone, zone) for zone in zones)]
+
+
 class StaffMemberAdminForm(forms.ModelForm):
+    # A list to pick from, not a name to spell (the model field checks it either way).
+    timezone = forms.ChoiceField(
+        label=_("time zone"), choices=_time_zone_choices, required=False,
+        help_text=_("Times on their pages and in their emails; usually the agency's."),
+    )  # fmt: skip
+
     class Meta:
         model = StaffMember
-        fields = ["user", "agency", "role", "preferred_language", "teams"]
+        fields = ["user", "agency", "role", "preferred_language", "timezone", "teams"]
         widgets = {"teams": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
@@ -255,7 +268,7 @@ class StaffMemberAdmin(AgencyScopedAdmin):
     list_filter = ["agency", "role", ("teams", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user__username", "user__email", "user__first_name", "user__last_name"]
     autocomplete_fields = ["agency"]
-    fields = ["user", "agency", "role", "preferred_language", "teams"]
+    fields = ["user", "agency", "role", "preferred_language", "timezone", "teams"]
     agency_editable_on_change = True  # superusers may move staff (they leave their old teams)
 
     def get_queryset(self, request):
@@ -285,13 +298,13 @@ class StaffMemberAdmin(AgencyScopedAdmin):
             member = StaffMember.objects.select_related("user").get(pk=obj.pk)
             services.staff_member_update(
                 member=member, actor=request.user, role=obj.role,
-                preferred_language=obj.preferred_language,
+                preferred_language=obj.preferred_language, timezone=obj.timezone,
                 agency=obj.agency if request.user.is_superuser else None,
             )  # fmt: skip
         else:
             member = services.staff_member_create(
                 user=obj.user, agency=obj.agency, role=obj.role, actor=request.user,
-                preferred_language=obj.preferred_language,
+                preferred_language=obj.preferred_language, timezone=obj.timezone,
                 teams=form.cleaned_data.get("teams", []),
             )  # fmt: skip
             _mark_saved(obj, member)

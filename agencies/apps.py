@@ -10,6 +10,8 @@ class AgenciesConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from agencies import security, services
+        from agencies.hooks import register_staff_home_panel
+        from core.views import notifications_home_panel
 
         user_logged_in.connect(security.on_signed_in, dispatch_uid="agencies.signed_in")
         user_logged_out.connect(security.on_signed_out, dispatch_uid="agencies.signed_out")
@@ -17,3 +19,4 @@ class AgenciesConfig(AppConfig):
         post_migrate.connect(
             services.agency_admins_group_sync, dispatch_uid="agencies.admins_group_sync"
         )
+        register_staff_home_panel(notifications_home_panel)  # first on the home: what is new

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 
 from agencies.security import two_factor_step
@@ -52,4 +52,21 @@ class StaffLanguageMiddleware:
         if profile and not request.path_info.startswith(self.prefixes):
             translation.activate(profile.preferred_language)
             request.LANGUAGE_CODE = profile.preferred_language
+        return self.get_response(request)
+
+
+class StaffTimezoneMiddleware:
+    """Staff pages, the admin and the API show times in the staff member's zone (their own,
+    else their agency's), whichever page renders them; others get settings.TIME_ZONE. Public
+    pages about a case put the case's agency zone around what they render themselves."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        profile = staff_member(request.user)
+        if profile is not None:
+            timezone.activate(profile.zone)
+        else:
+            timezone.deactivate()
         return self.get_response(request)

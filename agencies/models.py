@@ -314,6 +314,12 @@ class StaffMember(TimeStampedModel):
         Team, blank=True, related_name="members", verbose_name=_("teams"),
         help_text=_("Teams of the member's own agency."),
     )  # fmt: skip
+    # Staff pages and emails show times in this zone; empty: the agency's (most staff work
+    # where the agency is; a remote worker or a national agency's regional office may not).
+    timezone = models.CharField(
+        _("time zone"), max_length=64, blank=True, validators=[validate_timezone],
+        help_text=_("Leave empty to use the agency's time zone, e.g. America/Denver."),
+    )  # fmt: skip
 
     agency_scope = "agency"
     # The teams about to be set (by a form or a service), validated by clean() instead of the
@@ -325,6 +331,11 @@ class StaffMember(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user.get_full_name() or self.user.get_username()} ({self.agency.slug})"
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The time zone the member reads times in: their own, else their agency's."""
+        return zoneinfo.ZoneInfo(self.timezone or self.agency.timezone or "UTC")
 
     def clean(self) -> None:
         super().clean()

@@ -5,10 +5,12 @@ supervises a team (the people to notify)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 
 from agencies.models import Agency, BusinessCalendar, Holiday, OpeningInterval, StaffMember, Team
 from core.scoping import get_scoped_object_or_404, scope_queryset, staff_profile, user_agency_id
@@ -122,3 +124,31 @@ def team_staff(*, agency_id: int, team_id: int | None, also_user_id: Any = None)
     if also_user_id is not None:
         wanted |= Q(pk=also_user_id)
     return list(_active_staff_users(agency_id).filter(wanted).distinct())
+
+
+def staff_by_usernames(*, agency_id: int, usernames: Iterable[str]) -> list[Any]:
+    """The agency's active staff among `usernames` (matched regardless of letter case): whom
+    an `@username` in a note reaches. Anybody else's name reaches nobody."""
+    wanted = {name.lower() for name in usernames}
+    if not wanted:
+        return []
+    return list(
+        _active_staff_users(agency_id)
+        .annotate(username_folded=Lower("username"))
+        .filter(username_folded__in=wanted)
+    )
+
+
+def staff_suggestions(user: Any, *, prefix: str, limit: int = 8) -> list[Any]:
+    """Active staff of the user's agency whose username, first or last name starts with
+    `prefix` (the suggestions offered while typing an `@mention`)."""
+    agency_id = user_agency_id(user)
+    prefix = prefix.strip()
+    if agency_id is None or not prefix:
+        return []
+    matches = (
+        Q(username__istartswith=prefix)
+        | Q(first_name__istartswith=prefix)
+        | Q(last_name__istartswith=prefix)
+    )
+    return list(_active_staff_users(agency_id).filter(matches).order_by("username")[:limit])

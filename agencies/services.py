@@ -30,6 +30,7 @@ from agencies.models import (
     Team,
     Weekday,
     validate_opening_intervals,
+    validate_timezone,
 )
 from agencies.selectors import acts_for_agency
 from core.services import api_tokens_revoke_all, audit_record
@@ -370,11 +371,14 @@ def staff_member_create(
     role: str,
     actor: Any,
     preferred_language: str | None = None,
+    timezone: str = "",
     teams: Iterable[Team] = (),
 ) -> StaffMember:
     """Make a user a staff member of an agency; admins get the Django admin (agency-scoped)."""
     _check_actor_agency(actor, agency.pk)
-    member = StaffMember(user=user, agency=agency, role=role)
+    if timezone:
+        validate_timezone(timezone)
+    member = StaffMember(user=user, agency=agency, role=role, timezone=timezone)
     if preferred_language:
         member.preferred_language = preferred_language
     teams = _teams_checked(member, teams)
@@ -385,6 +389,7 @@ def staff_member_create(
         "agency": (None, agency.pk),
         "role": (None, role),
         "preferred_language": (None, member.preferred_language),
+        "timezone": (None, member.timezone),
         "teams": (None, ", ".join(sorted(team.name for team in teams))),
     }
     changes.update(_admin_access_sync(member))
@@ -402,9 +407,11 @@ def staff_member_update(
     actor: Any,
     role: str | None = None,
     preferred_language: str | None = None,
+    timezone: str | None = None,
     agency: Agency | None = None,
 ) -> StaffMember:
-    """Change role, language or (deployment superusers only) agency.
+    """Change role, language, time zone ("" for the agency's) or (deployment superusers only)
+    agency.
 
     Moving to another agency takes the member out of the old agency's teams. A role change
     grants or removes the Django admin (agency admins only).
@@ -414,7 +421,11 @@ def staff_member_update(
     if moving and getattr(actor, "is_authenticated", False) and not actor.is_superuser:
         raise PermissionDenied(_("Only a deployment administrator can move staff."))
     changes: dict[str, tuple[Any, Any]] = {}
-    for field, value in (("role", role), ("preferred_language", preferred_language)):
+    if timezone:
+        validate_timezone(timezone)
+    for field, value in (
+        ("role", role), ("preferred_language", preferred_language), ("timezone", timezone),
+    ):  # fmt: skip
         if value is not None and getattr(member, field) != value:
             changes[field] = (getattr(member, field), value)
             setattr(member, field, value)

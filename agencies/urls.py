@@ -13,4 +13,5 @@ urlpatterns = [
     path("two-step/enrol/", views.two_factor_enrol, name="enrol"),
     path("tokens/", views.api_tokens, name="api_tokens"),
     path("tokens/<int:pk>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
+    path("people/suggest/", views.people_suggest, name="people_suggest"),
 ]

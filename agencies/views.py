@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,7 +12,7 @@ from django_otp import login as otp_login
 from agencies import security
 from agencies.forms import ApiTokenForm, OneTimeCodeForm, StaffSignInForm
 from agencies.hooks import render_staff_home_panels
-from agencies.selectors import staff_member
+from agencies.selectors import staff_member, staff_suggestions
 from core.permissions import staff_required
 from core.selectors import api_tokens_of
 from core.services import api_token_create, api_token_revoke
@@ -134,3 +134,15 @@ def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     if api_token_revoke(token=token, actor=request.user):
         messages.success(request, _("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
     return redirect("staff:api_tokens")
+
+
+@staff_required()
+def people_suggest(request: HttpRequest) -> JsonResponse:
+    """Colleagues whose username or name starts with `q`, for `@mention` suggestions while a
+    note is typed: the own agency's active staff only, a handful at a time."""
+    prefix = request.GET.get("q", "")[:150]
+    people = [
+        {"username": user.get_username(), "name": user.get_full_name() or user.get_username()}
+        for user in staff_suggestions(request.user, prefix=prefix)
+    ]
+    return JsonResponse({"results": people})

@@ -264,8 +264,19 @@ class NoteForm(CaseActionForm):
         label=_("Internal note"),
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Only staff see it; the citizen never does."),
+        help_text=_(
+            "Only staff see it; the citizen never does. Type @ and a colleague's name to tell "
+            "them: they get a notification."
+        ),
     )
+
+    def setup(self) -> None:
+        # static/js/cases.js offers colleagues' names while an @mention is typed.
+        self.fields["body"].widget.attrs.update({
+            "data-mention-url": reverse("staff:people_suggest"),
+            "data-mention-label": _("Colleagues to mention"),
+            "data-mention-count": _("Colleagues found: %s. Use the arrow keys, then Enter."),
+        })  # fmt: skip
 
 
 class PublicUpdateForm(CaseActionForm):

@@ -1,6 +1,9 @@
-"""Signed links a citizen gets by email: follow a case, stop update emails. No account needed."""
+"""Links to a case: the signed ones a citizen gets by email (follow a case, stop update emails;
+no account needed), and the staff case page's path that notices and timelines point to."""
 
 from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
 
 from core.links import SignedLink
 from core.links import absolute as absolute  # for the emails
@@ -11,3 +14,17 @@ UNSUBSCRIBE = SignedLink("cases.unsubscribe-updates", "request_unsubscribe")
 
 status_token, reference_from_status_token, status_url = STATUS.functions
 unsubscribe_token, reference_from_unsubscribe_token, unsubscribe_url = UNSUBSCRIBE.functions
+
+
+_STAFF_CASE_PATH: list[str] = []
+
+
+def staff_case_url(reference: str) -> str:
+    """The staff case page's path (the pattern is resolved once per process; settings without
+    the staff pages, such as the benchmark's, get the standard path)."""
+    if not _STAFF_CASE_PATH:
+        try:
+            _STAFF_CASE_PATH.append(reverse("cases:detail", kwargs={"reference": "CRM-MARKER"}))
+        except NoReverseMatch:
+            _STAFF_CASE_PATH.append("/staff/cases/CRM-MARKER/")
+    return _STAFF_CASE_PATH[0].replace("CRM-MARKER", reference)

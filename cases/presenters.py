@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from cases.models import Case, CaseEvent, Priority
 
@@ -211,3 +211,40 @@ def sla_notice_text(case: Case, thresholds: Sequence[tuple[str, int | None]]) ->
         "priority": case.get_priority_display(),
     }
     return titles[-1], "\n".join([body, *titles[:-1]])
+
+
+# --- notices to staff about their work -------------------------------------------------------
+# Called in the recipient's language by core.services.notify_staff (the text is a function).
+
+
+def assigned_notice_text(case: Case, by: str) -> tuple[str, str]:
+    return (
+        _("Assigned to you: %(reference)s") % {"reference": case.reference},
+        _("%(name)s gave you this case. %(category)s · priority %(priority)s") % {
+            "name": by, "category": case.category.display_name,
+            "priority": case.get_priority_display(),
+        },
+    )  # fmt: skip
+
+
+def bulk_assigned_notice_text(count: int, by: str) -> tuple[str, str]:
+    return (
+        ngettext("%(count)s case assigned to you", "%(count)s cases assigned to you", count)
+        % {"count": count},
+        _("%(name)s gave you these cases; they are in your queue.") % {"name": by},
+    )
+
+
+def transferred_notice_text(case: Case, team: str, by: str) -> tuple[str, str]:
+    return (
+        _("New for %(team)s: %(reference)s") % {"team": team, "reference": case.reference},
+        _("%(name)s transferred this case to your team; it waits unassigned. %(category)s")
+        % {"name": by, "category": case.category.display_name},
+    )
+
+
+def mention_notice_text(case: Case, by: str, excerpt: str) -> tuple[str, str]:
+    return (
+        _("%(name)s mentioned you on %(reference)s") % {"name": by, "reference": case.reference},
+        excerpt,
+    )

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.selectors import is_staff_of
-from cases import references, selectors
+from cases import references, selectors, staff_notices
 from cases.attributes import attributes_clean
 from cases.hooks import run_case_closed_hooks
 from cases.models import Attachment, Case, CaseEvent, Priority, Referral, ServiceCategory
@@ -325,21 +325,28 @@ def _check_assignee(case: Case, assignee: Any) -> None:
 
 @transaction.atomic
 def case_assign(*, case: Case, assignee: Any, actor: Any) -> Case:
-    """Give the case to `assignee` (a new case becomes open)."""
+    """Give the case to `assignee` (a new case becomes open); they are told."""
+    case, changed = _assign(case, assignee, actor)
+    if changed:
+        staff_notices.tell_assignee(case, actor=actor)
+    return case
+
+
+def _assign(case: Case, assignee: Any, actor: Any) -> tuple[Case, bool]:
     case = _lock(case)
     if not case.is_open:
         raise CaseRuleError(_("Reopen the case before assigning it."))
     _check_assignee(case, assignee)
     before = case.assignee.get_username() if case.assignee_id else None
     if case.assignee_id == assignee.pk:
-        return case
+        return case, False
     case.assignee = assignee
     case.save(update_fields=["assignee", "updated_at"])
     _event(case, Kind.ASSIGNMENT, actor, data={"from": before, "to": assignee.get_username()})
     _audit(case, "case.assigned", actor, {"assignee": (before, assignee.get_username())})
     if case.status == Status.NEW:
         case = case_transition(case=case, to_status=Status.OPEN, actor=actor)
-    return case
+    return case, True
 
 
 def case_take(*, case: Case, actor: Any) -> Case:
@@ -381,6 +388,7 @@ def case_transfer(*, case: Case, team: Any, actor: Any, reason: str = "") -> Cas
            data={"from": before_team, "to": team.pk, "team": team.name})  # fmt: skip
     _audit(case, "case.transferred", actor,
            {"team": (before_team, team.pk), "assignee": (before_assignee, None)})  # fmt: skip
+    staff_notices.tell_team(case, team=team, actor=actor)
     return case
 
 
@@ -418,6 +426,8 @@ def case_refer(*, case: Case, category: ServiceCategory, reason: str, actor: Any
     audit_record(action="case.referred", obj=case, actor=actor, agency_id=from_agency,
                  changes={k: (before[k], after[k]) for k in before})  # fmt: skip
     _audit(case, "case.received_by_referral", actor, {"agency": (from_agency, case.agency_id)})
+    if category.owning_team_id is not None:
+        staff_notices.tell_team(case, team=category.owning_team, actor=actor)
     return case
 
 
@@ -486,10 +496,14 @@ def case_change(
 
 @transaction.atomic
 def cases_bulk_assign(*, cases: Iterable[Case], assignee: Any, actor: Any) -> int:
-    count = 0
+    """Assign each case; the assignee gets one notice for all the cases that became theirs."""
+    count, changed = 0, []
     for case in cases:
-        case_assign(case=case, assignee=assignee, actor=actor)
+        case, was_changed = _assign(case, assignee, actor)
         count += 1
+        if was_changed:
+            changed.append(case)
+    staff_notices.tell_assignee_of_many(changed, assignee=assignee, actor=actor)
     return count
 
 
@@ -516,8 +530,12 @@ def _text(body: str, field: str = "body") -> str:
 
 @transaction.atomic
 def case_note_add(*, case: Case, body: str, actor: Any) -> CaseEvent:
-    """An internal note: staff only, never shown to the citizen, not a first response."""
-    event = _event(case, Kind.NOTE, actor, body=_text(body))
+    """An internal note: staff only, never shown to the citizen, not a first response. The
+    agency's staff it mentions by `@username` are told (and listed in the event's data)."""
+    text = _text(body)
+    mentioned = staff_notices.tell_mentioned(case, body=text, actor=actor)
+    data = {"mentions": [user.get_username() for user in mentioned]} if mentioned else None
+    event = _event(case, Kind.NOTE, actor, body=text, data=data)
     _audit(case, "case.note_added", actor, {"note": (None, event.pk)})
     return event
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from cases.links import staff_case_url
 from cases.models import Case
 from cases.selectors import cases_visible
 from citizens.timeline import TimelineContribution, TimelineItem
@@ -28,7 +28,7 @@ def case_timeline(citizen: Any, user: Any) -> TimelineContribution:
             kind_label=_("Case"),
             title=f"{case.reference} · {case.category.display_name}",
             detail=case.get_status_display(),
-            url=_case_url(case.reference),
+            url=staff_case_url(case.reference),
         )
         for case in readable
     ]
@@ -44,10 +44,3 @@ def case_timeline(citizen: Any, user: Any) -> TimelineContribution:
         other_agency_counts={row["agency_id"]: row["n"] for row in others},
         label=_("Cases"),
     )
-
-
-def _case_url(reference: str) -> str | None:
-    try:
-        return reverse("cases:detail", args=[reference])
-    except NoReverseMatch:
-        return None

@@ -167,6 +167,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "agencies.middleware.StaffTwoFactorMiddleware",
     "agencies.middleware.StaffLanguageMiddleware",
+    "agencies.middleware.StaffTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -12,12 +12,16 @@ Deployment superusers see everything.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone, translation
 
 SHARED = "__shared__"
 
@@ -46,6 +50,19 @@ def user_language(user: Any) -> str:
     """The language a staff member reads (pages, notices, emails): their own, or the site's."""
     profile = staff_profile(user)
     return getattr(profile, "preferred_language", None) or settings.LANGUAGE_CODE
+
+
+def user_zone(user: Any) -> ZoneInfo:
+    """The time zone a staff member reads times in (`StaffMember.zone`), or the site's."""
+    profile = staff_profile(user)
+    return profile.zone if profile is not None else ZoneInfo(settings.TIME_ZONE)
+
+
+@contextmanager
+def as_read_by(user: Any) -> Iterator[None]:
+    """Render what `user` will read (a notice, an email) in their language and time zone."""
+    with translation.override(user_language(user)), timezone.override(user_zone(user)):
+        yield
 
 
 def two_factor_required(user: Any) -> bool:

@@ -19,13 +19,13 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from core.models import ApiToken, AuditEvent, Notification, OutboxMessage
 from core.outbox import backoff_seconds, handler_for
 from core.request_context import current_client_ip
-from core.scoping import user_agency_id, user_language
+from core.scoping import as_read_by, user_agency_id, user_language, user_zone
 from core.selectors import api_token_owner_verified
 
 logger = logging.getLogger(__name__)
@@ -275,20 +275,21 @@ def notify_staff(
     """
     at = at or timezone.now()
     rows: list[Notification] = []
-    texts: dict[tuple[int, str], tuple[str, str]] = {}
+    texts: dict[tuple[int, tuple[str, str]], tuple[str, str]] = {}
     for notice in notices:
-        user, language = notice.recipient, user_language(notice.recipient)
+        user = notice.recipient
+        reader = (user_language(user), str(user_zone(user)))
         if callable(notice.text):
-            key = (id(notice.text), language)
+            key = (id(notice.text), reader)
             if key not in texts:
-                with translation.override(language):
+                with as_read_by(user):
                     texts[key] = notice.text()
             title, body = texts[key]
         else:
             title, body = notice.text
         email_now = notice.email_now and bool(user.email)
         if email_now:
-            with translation.override(language):
+            with as_read_by(user):
                 message = render_to_string(
                     "emails/staff_notice.txt",
                     {"body": body, "url": notice.url, "site_url": settings.SITE_URL},
@@ -417,7 +418,7 @@ def notification_digest_send(*, recipient_id: int, notification_ids: list[int]) 
     )
     if not notifications:
         return False
-    with translation.override(user_language(user)):
+    with as_read_by(user):
         context = {
             "user": user,
             "notifications": notifications,

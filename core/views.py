@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from kombu.exceptions import OperationalError as BrokerError
@@ -51,6 +52,17 @@ def notifications(request: HttpRequest) -> HttpResponse:
     unread = items.filter(read_at__isnull=True).count()
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     return render(request, "core/notifications.html", {"page": page, "unread": unread})
+
+
+HOME_NOTIFICATIONS_SHOWN = 5
+
+
+def notifications_home_panel(user) -> str:
+    """The staff home's unread notifications, newest first (registered by agencies.apps)."""
+    unread = selectors.notifications_for(user).filter(read_at__isnull=True)
+    latest = list(unread[:HOME_NOTIFICATIONS_SHOWN])
+    count = len(latest) if len(latest) < HOME_NOTIFICATIONS_SHOWN else unread.count()
+    return render_to_string("core/_home_notifications.html", {"latest": latest, "count": count})
 
 
 def landing(request: HttpRequest) -> HttpResponse:

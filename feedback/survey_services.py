@@ -37,12 +37,12 @@ from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.selectors import team_staff
 from cases import services as case_services
+from cases.links import staff_case_url
 from cases.models import Case
 from cases.notifications import case_email_language
 from citizens.models import Citizen, ConsentKind, ConsentSource
@@ -640,10 +640,6 @@ def _reopen_not_resolved(case: Case, invitation: SurveyInvitation) -> None:
 def _notify_team_of_reopen(case: Case) -> int:
     """Tell the case's assignee and its team's members, in-app and by email at once (each in
     their own language); returns how many were told."""
-    try:
-        path = reverse("cases:detail", args=[case.reference])
-    except NoReverseMatch:
-        path = reverse("feedback:results")
 
     def text() -> tuple[str, str]:
         context = {"case": case, "category": case.category.display_name}
@@ -656,7 +652,7 @@ def _notify_team_of_reopen(case: Case) -> int:
             recipient=user,
             kind="case.reopened_by_survey",
             text=text,
-            url=path,
+            url=staff_case_url(case.reference),
             agency_id=case.agency_id,
             email_now=True,
         )

@@ -11,13 +11,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from cases.links import staff_case_url
 from citizens.models import Citizen
 from core.guards import public_post_refusal
 from core.permissions import staff_required
@@ -182,13 +183,6 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
 
 
-def _case_url(reference: str) -> str | None:
-    try:
-        return reverse("cases:detail", args=[reference])
-    except NoReverseMatch:
-        return None
-
-
 @staff_required()
 def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
     feedback = selectors.feedback_get_for_staff(request.user, pk)
@@ -208,9 +202,11 @@ def _detail_page(
         or OpenCaseForm(categories=categories, initial_category=feedback.category_id),
         "can_open_case": feedback.kind != FeedbackSubmission.Kind.COMPLIMENT
         and feedback.follow_up_case_id is None,
-        "case_url": _case_url(feedback.case.reference) if feedback.case_id else None,
+        "case_url": staff_case_url(feedback.case.reference) if feedback.case_id else None,
         "follow_up_url": (
-            _case_url(feedback.follow_up_case.reference) if feedback.follow_up_case_id else None
+            staff_case_url(feedback.follow_up_case.reference)
+            if feedback.follow_up_case_id
+            else None
         ),
     }
     return render(request, "feedback/staff/detail.html", context, status=status)
@@ -261,7 +257,7 @@ def feedback_open_case(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Case %(reference)s opened from this feedback.")
                 % {"reference": case.reference},
             )  # fmt: skip
-            return redirect(_case_url(case.reference) or reverse("feedback:detail", args=[pk]))
+            return redirect(staff_case_url(case.reference))
     return _detail_page(request, feedback, case_form=form, status=400)
 
 

@@ -233,6 +233,7 @@ MATRIX: dict[str, Expect] = {
     "staff:enrol": staff(ok=200),
     "audit_list": staff("supervisor"),
     "notifications": staff(),  # the signed-in user's own list; nobody else's to ask for
+    "staff:people_suggest": staff(),  # @mention suggestions: the caller's agency only
     "citizens:search": staff(),
     "citizens:create": staff(),
     "citizens:detail": staff_object(_citizen, shared=True),

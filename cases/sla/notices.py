@@ -17,9 +17,8 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
-
 from agencies.selectors import supervisors_for_team, supervisors_of_agency
+from cases.links import staff_case_url
 from cases.models import Case, SlaEscalationLevel
 from cases.presenters import sla_notice_text
 from cases.sla import business_time
@@ -75,7 +74,7 @@ class SlaNotices:
                     recipient=told.recipient,
                     kind=f"sla.{told.thresholds[-1][0]}",
                     text=texts[key],
-                    url=case_url(told.case),
+                    url=staff_case_url(told.case.reference),
                     agency_id=told.case.agency_id,
                     email_after=told.email_after,
                 )
@@ -113,17 +112,3 @@ class SlaNotices:
                 found = supervisors_for_team(agency_id=case.agency_id, team_id=case.team_id)
             self.supervisors[key] = found
         return self.supervisors[key]
-
-
-_URL_PREFIX: list[str] = []
-
-
-def case_url(case: Case) -> str:
-    """The staff case page (the URL pattern is resolved once per process)."""
-    if not _URL_PREFIX:
-        try:
-            marker = "CRM-MARKER"
-            _URL_PREFIX.append(reverse("cases:detail", kwargs={"reference": marker}))
-        except NoReverseMatch:
-            _URL_PREFIX.append("/staff/cases/CRM-MARKER/")
-    return _URL_PREFIX[0].replace("CRM-MARKER", case.reference)
