@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
@@ -20,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Case
 from cases.selectors import cases_for_queue, cases_own_agency
 from core.permissions import has_role
-from core.scoping import user_agency_id
+from core.scoping import user_zone
 
 WAITING_LONG = timedelta(days=5)  # waiting on the citizen longer than this needs a look
 MY_CASES_SHOWN = 10
@@ -39,12 +38,8 @@ def _queue_url(**params: str) -> str:
 
 
 def _end_of_today(user: Any) -> datetime:
-    from agencies.models import Agency
-
-    zone = ZoneInfo(
-        Agency.objects.filter(pk=user_agency_id(user)).values_list("timezone", flat=True).first()
-        or "UTC"
-    )
+    """Midnight at the end of the reader's today, in the zone they read times in."""
+    zone = user_zone(user)
     today = timezone.localtime(timezone.now(), zone).date()
     return datetime.combine(today + timedelta(days=1), time(0), tzinfo=zone)
 

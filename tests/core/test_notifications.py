@@ -163,3 +163,18 @@ def test_beat_gathers_digests_of_any_notice_not_only_the_sla_sweeps():
     notification_create(recipient=sam, kind="x", title="waiting", email_after=datetime.now(UTC))
     assert notifications_queue_digests_task() == 1
     assert OutboxMessage.objects.filter(topic=DIGEST_TOPIC).count() == 1
+
+
+def test_a_digest_shows_each_notices_time_in_the_recipients_zone(mailoutbox):
+    ana = _staff("ana", email="ana@example.org")
+    StaffMember.objects.filter(user=ana).update(timezone="America/Denver")
+    at = datetime(2026, 12, 3, 15, 5, tzinfo=UTC)
+    notification_create(recipient=ana, kind="case.assigned", title="Assigned to you: CRM-1",
+                        at=at, email_after=at)  # fmt: skip
+    notifications_queue_digests(now=at)
+    digest = OutboxMessage.objects.get(topic=DIGEST_TOPIC)
+
+    assert outbox_deliver(message_id=digest.pk, now=at)
+
+    (message,) = mailoutbox
+    assert "Assigned to you: CRM-1 (Dec. 3, 2026, 8:05 a.m. MST)" in message.body
