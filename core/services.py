@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import operator
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
+from functools import partial, reduce
 from typing import Any
 
 from celery import current_app
@@ -262,6 +263,9 @@ class StaffNotice:
     agency_id: int | None = None
     email_after: datetime | None = None
     email_now: bool = False
+    # Replace the recipient's unread, not yet emailed notice of the same family ("sla") about
+    # the same page, listing its title under the new one: one notice per case, not a stream.
+    fold_unread: bool = False
 
 
 def notify_staff(
@@ -303,7 +307,39 @@ def notify_staff(
             email_queued_at=at if email_now else None,
         )  # fmt: skip
         rows.append(notification)
+    folding = [(notice, row) for notice, row in zip(notices, rows, strict=True)
+               if notice.fold_unread]  # fmt: skip
+    if folding:
+        _fold_unread(folding)
     return Notification.objects.bulk_create(rows) if rows else []
+
+
+def _fold_unread(folding: list[tuple[StaffNotice, Notification]]) -> None:
+    """Fold each recipient's unread, un-emailed notices of the same family and page into the
+    new row (their titles become lines of its body) and delete them: one query to find, one
+    to delete, whatever the number."""
+    families = {notice.kind.split(".")[0] + "." for notice, _row in folding}
+    earlier = Notification.objects.filter(
+        recipient_id__in={row.recipient_id for _notice, row in folding},
+        url__in={row.url for _notice, row in folding},
+        read_at__isnull=True,
+        email_queued_at__isnull=True,
+    ).filter(reduce(operator.or_, (Q(kind__startswith=family) for family in families)))
+    by_key: dict[tuple, list[Notification]] = {}
+    for old in earlier.order_by("created_at", "id"):
+        by_key.setdefault((old.recipient_id, old.url, old.kind.split(".")[0]), []).append(old)
+    gone: list[int] = []
+    for notice, row in folding:
+        older = by_key.pop((row.recipient_id, row.url, notice.kind.split(".")[0]), [])
+        if older:
+            titles = [line for old in older for line in [*old.body.splitlines()[1:], old.title]]
+            head, *rest = row.body.splitlines() or [""]
+            row.body = "\n".join([head, *titles, *rest])
+            if row.email_after is None:
+                row.email_after = min((o.email_after for o in older if o.email_after), default=None)
+            gone.extend(old.pk for old in older)
+    if gone:
+        Notification.objects.filter(pk__in=gone).delete()
 
 
 def notification_create(

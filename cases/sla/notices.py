@@ -5,7 +5,9 @@ go to the team's supervisors (the agency's if the team has none) and, in-app, th
 escalations to whom the level says. Supervisors get them by email too, in their digest, not
 before the team's calendar next opens unless the policy counts 24/7 (Zammad #4432). What
 fires together on one case is told together: one notice per case and person, titled by the
-latest (most serious), the earlier ones listed in its body. The words come from
+latest (most serious), the earlier ones listed in its body; and an unread notice about the
+case is replaced by the new one (its title listed too), so a case that goes from warning to
+breach to escalation within minutes is one unread notice, not four. The words come from
 `cases.presenters`, the people from `agencies.selectors`, and the notices go out through
 `core.services.notify_staff`, one INSERT per batch of the sweep.
 """
@@ -77,6 +79,7 @@ class SlaNotices:
                     url=staff_case_url(told.case.reference),
                     agency_id=told.case.agency_id,
                     email_after=told.email_after,
+                    fold_unread=True,  # an unread notice about the case is replaced, not added to
                 )
             )
         notify_staff(notices=notices, at=self.now)

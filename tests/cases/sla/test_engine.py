@@ -552,13 +552,29 @@ def test_breach_notifies_supervisors_in_app_and_the_assignee(world, clock):
     sla_sweep(now=chi(2026, 3, 2, 14))
     by_kind = {(n.kind, n.recipient.username) for n in Notification.objects.all()}
     # Breach and level 1 at once: one message each, titled by the escalation, for the team's
-    # supervisor (also by email); the assignee hears of the breach in-app.
-    assert by_kind == {("sla.warning", "blair"), ("sla.escalation", "sam"), ("sla.breach", "blair")}
+    # supervisor (also by email); the assignee hears of the breach in-app, in place of the
+    # warning they had not read yet: one unread notice per case, not a stream.
+    assert by_kind == {("sla.escalation", "sam"), ("sla.breach", "blair")}
     told = Notification.objects.get(kind="sla.escalation", recipient=world.supervisor)
     assert told.title == f"Escalated (level 1): {case.reference}"
     assert f"Resolution overdue: {case.reference}" in told.body
+    assignee_told = Notification.objects.get(recipient=world.agent2)
+    assert assignee_told.title == f"Resolution overdue: {case.reference}"
+    assert f"Resolution due soon: {case.reference}" in assignee_told.body.splitlines()
     assert told.url.endswith(f"{case.reference}/")
     assert told.email_after is None  # sam has no email address: in-app only
+
+
+def test_a_read_notice_is_kept_and_the_next_one_comes_new(world, clock):
+    case = _escalating(world, clock)
+    sla_sweep(now=chi(2026, 3, 2, 13))
+    Notification.objects.filter(recipient=world.agent2).update(read_at=chi(2026, 3, 2, 13, 5))
+    sla_sweep(now=chi(2026, 3, 2, 14))
+    kinds = sorted(Notification.objects.filter(recipient=world.agent2).values_list("kind", "title"))
+    assert kinds == [
+        ("sla.breach", f"Resolution overdue: {case.reference}"),
+        ("sla.warning", f"Resolution due soon: {case.reference}"),
+    ]
 
 
 def test_sweep_is_idempotent(world, clock):
