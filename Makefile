@@ -14,7 +14,7 @@ WITH_SERVICES := $(PY) -m citizencrm.devstack run --
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: help install lock audit assets messages messages-extract setup run test lint format bench chaos \
+.PHONY: help install lock audit backup restore assets messages messages-extract setup run test lint format bench chaos \
 	manage services-up services-down clean
 
 help:
@@ -82,6 +82,14 @@ run: setup
 # Known vulnerabilities with a fix in the locked packages fail (security/audit-allowlist.toml).
 audit: install
 	$(PY) scripts/audit-deps
+
+# manage.py backup / restore with the services (README "Operations"): TO=folder, FROM=folder.
+backup: setup
+	$(WITH_SERVICES) $(PY) manage.py backup $(if $(TO),--to $(TO),)
+
+restore: setup
+	@test -n "$(FROM)" || { echo "usage: make restore FROM=backups/<folder>"; exit 2; }
+	$(WITH_SERVICES) $(PY) manage.py restore $(FROM)
 
 lint: install
 	$(BIN)/ruff check .
