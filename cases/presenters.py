@@ -10,10 +10,15 @@ names of the people and services an event mentions) is read by the caller
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -248,3 +253,44 @@ def mention_notice_text(case: Case, by: str, excerpt: str) -> tuple[str, str]:
         _("%(name)s mentioned you on %(reference)s") % {"name": by, "reference": case.reference},
         excerpt,
     )
+
+
+# --- saved replies ---------------------------------------------------------------------------
+
+PLACEHOLDER = re.compile(r"\{(first_name|reference|service|expected_date|agent_name)\}")
+
+
+@dataclass(frozen=True)
+class CannedText:
+    text: str
+    language: str  # the language of the text chosen
+    missing: bool  # the citizen's language has no version: another one was used
+
+
+def canned_reply_text(reply: Any, case: Case, *, language: str, agent: Any) -> CannedText:
+    """The reply in `language` (the citizen's) if it has that version, else in the site's,
+    with its placeholders filled from the case, in that language and the agency's time zone."""
+    versions = {code: text for code, text in (reply.body or {}).items() if text}
+    chosen = language if language in versions else settings.LANGUAGE_CODE
+    if chosen not in versions:
+        chosen = next(iter(versions), language)
+    with translation.override(chosen):
+        due = case.resolution_due_at
+        if due is not None:
+            local = timezone.localtime(due, ZoneInfo(case.agency.timezone or "UTC"))
+            if chosen == "es":  # "miércoles 9 de diciembre": Spanish writes them in lower case
+                expected = date_format(local, r"l j \d\e F").lower()
+            else:
+                expected = date_format(local, "l j F")
+        else:
+            expected = _("as soon as we can")
+        citizen = case.citizen if case.citizen_id else None
+        values = {
+            "first_name": citizen.first_name if citizen else "",
+            "reference": case.reference,
+            "service": case.category.display_name,
+            "expected_date": expected,
+            "agent_name": agent.get_full_name() or agent.get_username(),
+        }
+    text = PLACEHOLDER.sub(lambda match: values[match.group(1)], versions.get(chosen, ""))
+    return CannedText(text=text, language=chosen, missing=chosen != language)

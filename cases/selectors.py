@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_datetime
 
 from agencies.selectors import acts_for_agency, staff_team_ids
 from cases import presenters
-from cases.models import Case, CaseEvent, ServiceCategory
+from cases.models import CannedReply, Case, CaseEvent, ServiceCategory
 from cases.presenters import PublicTimelineEntry, TimelineEntry
 from cases.references import reference_normalise
 from core.scoping import get_scoped_object_or_404, scope_queryset, user_agency_id
@@ -238,4 +238,15 @@ def cases_due_for_auto_close(*, now: datetime | None = None, limit: int = 500) -
         Case.objects.filter(status=Case.Status.RESOLVED, resolved_at__lte=cutoff)
         .order_by("resolved_at")
         .values_list("id", flat=True)[:limit]
+    )
+
+
+def canned_replies_for(case: Case) -> QuerySet[CannedReply]:
+    """The active saved replies of the case's agency that fit it: general ones, its team's and
+    its service's, by title."""
+    return (
+        CannedReply.objects.filter(agency_id=case.agency_id, active=True)
+        .filter(Q(team__isnull=True) | Q(team_id=case.team_id))
+        .filter(Q(category__isnull=True) | Q(category_id=case.category_id))
+        .order_by("title", "id")
     )

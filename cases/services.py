@@ -549,12 +549,16 @@ def _mark_first_response(case: Case, at: datetime) -> dict:
 
 
 @transaction.atomic
-def case_public_update(*, case: Case, body: str, actor: Any) -> CaseEvent:
-    """A message to the citizen: on the status page and by email. Meets the first response."""
+def case_public_update(
+    *, case: Case, body: str, actor: Any, canned_reply_id: int | None = None
+) -> CaseEvent:
+    """A message to the citizen: on the status page and by email. Meets the first response.
+    `canned_reply_id`: the saved reply it started from (counted for the dashboards)."""
     case = _lock(case)
     if case.status == Status.CLOSED:
         raise CaseRuleError(_("Reopen the case before writing to the citizen."))
-    event = _event(case, Kind.PUBLIC_UPDATE, actor, body=_text(body), public=True)
+    event = _event(case, Kind.PUBLIC_UPDATE, actor, body=_text(body), public=True,
+                   data=_canned(canned_reply_id))  # fmt: skip
     changes = {"public_update": (None, event.pk), **_mark_first_response(case, event.created_at)}
     case_sla_refresh(case=case, actor=actor, reason="first_response")
     _audit(case, "case.public_update", actor, changes)
@@ -565,15 +569,23 @@ def case_public_update(*, case: Case, body: str, actor: Any) -> CaseEvent:
 CONTACT_METHODS = {"phone", "email", "in_person", "letter"}
 
 
+def _canned(canned_reply_id: int | None) -> dict:
+    """The saved reply a message started from, if any (only the case agency's own counts)."""
+    return {"canned_reply": canned_reply_id} if canned_reply_id else {}
+
+
 @transaction.atomic
-def case_contact_log(*, case: Case, method: str, body: str, actor: Any,
-                     outbound: bool = True) -> CaseEvent:  # fmt: skip
+def case_contact_log(
+    *, case: Case, method: str, body: str, actor: Any, outbound: bool = True,
+    canned_reply_id: int | None = None,
+) -> CaseEvent:  # fmt: skip
     """Record a call, email, visit or letter with the citizen. Outbound contact is a response."""
     if method not in CONTACT_METHODS:
         raise CaseRuleError({"method": [_("Choose how you were in touch.")]})
     case = _lock(case)
     event = _event(case, Kind.CONTACT, actor, body=_text(body),
-                   data={"method": method, "outbound": outbound})  # fmt: skip
+                   data={"method": method, "outbound": outbound,
+                         **_canned(canned_reply_id)})  # fmt: skip
     changes = {"contact": (None, event.pk)}
     if outbound:
         changes.update(_mark_first_response(case, event.created_at))

@@ -420,6 +420,9 @@ def _action(key: str, run: Callable[[Case, dict, Any], str]) -> Callable:
     def view(request: HttpRequest, reference: str) -> HttpResponse:
         case = _writable_case(request.user, reference)
         form = ACTION_FORMS[key](request.POST, request.FILES, case=case, user=request.user)
+        if getattr(form, "canned", False) and form.add_prefix("insert") in request.POST:
+            # "Insert" a saved reply: the form again with it in the box; nothing is sent.
+            return _case_page(request, reference, bound=form.insert_reply(request.POST))
         if form.is_valid():
             try:
                 message = run(case, form.cleaned_data, request.user)
@@ -441,14 +444,16 @@ def _note(case: Case, data: dict, user: Any) -> str:
 
 
 def _update(case: Case, data: dict, user: Any) -> str:
-    services.case_public_update(case=case, body=data["body"], actor=user)
+    services.case_public_update(case=case, body=data["body"], actor=user,
+                                canned_reply_id=data.get("used_reply"))  # fmt: skip
     return _("Update sent to the citizen.")
 
 
 def _contact(case: Case, data: dict, user: Any) -> str:
     services.case_contact_log(
-        case=case, method=data["method"], body=data["body"], outbound=data["direction"], actor=user
-    )
+        case=case, method=data["method"], body=data["body"], outbound=data["direction"],
+        actor=user, canned_reply_id=data.get("used_reply"),
+    )  # fmt: skip
     return _("Contact logged.")
 
 
