@@ -404,8 +404,8 @@ class StatusForm(CaseActionForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
-            "Sent to the citizen by email and shown on their status page when the change is "
-            "shared with them (waiting on citizen, resolved, reopened). Never published."
+            "Shown on the citizen's status page, and emailed to them when the case waits on "
+            "them, is resolved or reopened. Never published."
         ),
     )
     feed_note = forms.CharField(

@@ -226,9 +226,23 @@ def case_staff_timeline(case: Case) -> list[TimelineEntry]:
 
 
 def case_public_timeline(case: Case) -> list[PublicTimelineEntry]:
-    """Only what the citizen is meant to see, in words: public events, never internal notes."""
-    events = case.events.filter(is_public=True).order_by("created_at", "id")
-    return [presenters.public_timeline_entry(event) for event in events]
+    """Only what the citizen is meant to see, in words: public events (never internal notes),
+    and when the request came in or went to another agency (in words only, not their text)."""
+    events = case.events.filter(
+        Q(is_public=True) | Q(kind__in=presenters.PUBLIC_WITHOUT_TEXT)
+    ).order_by("created_at", "id")
+    events = list(events)
+    agency = case.agency.name
+    if any(event.kind == CaseEvent.Kind.REFERRAL for event in events):
+        # Updates written before a referral came from the agency that had the case then.
+        first = case.referrals.select_related("from_agency").order_by("created_at", "id").first()
+        agency = first.from_agency.name if first else agency
+    entries = []
+    for event in events:
+        entries.append(presenters.public_timeline_entry(event, agency_name=agency))
+        if event.kind == CaseEvent.Kind.REFERRAL:
+            agency = event.data.get("agency") or agency
+    return entries
 
 
 def cases_due_for_auto_close(*, now: datetime | None = None, limit: int = 500) -> list[int]:

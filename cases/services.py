@@ -43,7 +43,7 @@ TRANSITIONS: dict[str, set[str]] = {
     Status.RESOLVED: {Status.CLOSED, Status.OPEN},
     Status.CLOSED: {Status.OPEN},
 }
-# Citizens hear about these status changes (the others are internal steps).
+# Citizens are emailed about these status changes (the status page shows every one).
 NOTIFY_ON = {Status.WAITING_ON_CITIZEN, Status.RESOLVED, Status.OPEN}
 NO_SURVEY_RESOLUTIONS = {Case.Resolution.DUPLICATE, Case.Resolution.SPAM}
 
@@ -226,7 +226,8 @@ def case_transition(
 ) -> Case:
     """Move a case along the workflow; refuses anything TRANSITIONS does not allow.
 
-    `note` goes to the citizen (status page, email) when the change is shared with them;
+    `note` goes to the citizen: on the status page, and by email for the changes they are
+    emailed about (NOTIFY_ON);
     `feed_note` is written for the open data feed (Open311 status_notes, e.g. "Pothole
     filled") when the service is published, and never addressed to the citizen.
     """
@@ -267,8 +268,8 @@ def case_transition(
     case.save()
     case_sla_refresh(case=case, actor=actor, reason="status", at=now)
     reopened = to_status == Status.OPEN and before in (Status.RESOLVED, Status.CLOSED)
-    _event(case, Kind.STATUS, actor, body=note, at=now, public=to_status in NOTIFY_ON
-           and before != Status.NEW,
+    # Every status change is on the citizen's status page; only some are emailed (NOTIFY_ON).
+    _event(case, Kind.STATUS, actor, body=note, at=now, public=True,
            data={"from": before, "to": to_status, "resolution_code": case.resolution_code,
                  "reopened": reopened})  # fmt: skip
     feed_note = _text(feed_note, "feed_note") if (feed_note or "").strip() else ""

@@ -9,22 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats
-from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from agencies.selectors import staff_agency
-from cases import citizen_services, selectors, services
+from cases import citizen_services, presenters, selectors, services
 from cases import search as case_search
 from cases.filters import SORT_CHOICES, CaseFilter
 from cases.forms import (
@@ -376,27 +374,8 @@ def _citizen_url(case: Case) -> str | None:
 
 
 def _answers(case: Case) -> list[tuple[str, str]]:
-    """(question, answer) for the case's attribute values, in the service's question order."""
-    values = dict(case.attributes or {})
-    if not values:
-        return []
-    answers = []
-    for definition in case.category.attributes.all():
-        if definition.code not in values:
-            continue
-        value = values.pop(definition.code)
-        names = dict(definition.choices())
-        if isinstance(value, list):
-            text = ", ".join(names.get(str(v), str(v)) for v in value)
-        elif definition.datatype == "datetime":
-            moment = parse_datetime(str(value))
-            text = formats.date_format(localtime(moment), "DATETIME_FORMAT") if moment else value
-        else:
-            text = names.get(str(value), str(value))
-        answers.append((definition.display_label or definition.code, text))
-    for code, value in values.items():  # answers to a former service's questions
-        answers.append((code, ", ".join(map(str, value)) if isinstance(value, list) else value))
-    return answers
+    """(question, answer) for the case's attribute values, dates in the agency's time zone."""
+    return presenters.case_answers(case, ZoneInfo(case.agency.timezone))
 
 
 # --- case actions: one POST each, one service each ------------------------------------------
