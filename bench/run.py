@@ -354,7 +354,7 @@ def measure_queue(runs: int, reps: int) -> dict[str, Any]:
     row = list(row)
     if not row:
         raise NotMeasured(f"fewer than {depth:,} open cases in the agent's agency")
-    cursor = selectors._encode(row[0])
+    cursor = selectors._encode(selectors.SORTS["newest"], row[0])
     pages = _page_timings(client, {
         "healthz": "/healthz", "page1": "/staff/cases/?queue=all",
         "deep": f"/staff/cases/?queue=all&cursor={cursor}", "mine": "/staff/cases/",

@@ -27,7 +27,11 @@ STATUS_CHOICES = [
     *Case.Status.choices,
     (ANY, _("Any status")),
 ]
-SORT_CHOICES = [("newest", _("Newest first")), ("oldest", _("Oldest first"))]
+SORT_CHOICES = [
+    ("newest", _("Newest first")),
+    ("oldest", _("Oldest first")),
+    ("sla", _("SLA time left, most urgent first")),
+]
 
 
 class StaffFilter(django_filters.ModelChoiceFilter):

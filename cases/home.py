@@ -60,7 +60,7 @@ def my_work(user: Any) -> dict[str, Any]:
         ),
     )
     figures = [
-        Figure(_("My open cases"), counts["open"], _queue_url(queue="mine")),
+        Figure(_("My open cases"), counts["open"], _queue_url(queue="mine", sort="sla")),
         Figure(
             _("Due by the end of today"),
             counts["due_today"],
@@ -93,16 +93,25 @@ def my_work(user: Any) -> dict[str, Any]:
             .filter(status__in=Case.OPEN_STATUSES)
             .aggregate(backlog=Count("id"), unassigned=Count("id", filter=Q(assignee__isnull=True)))
         )
-        breached = own.filter(sla_state=Case.SlaState.BREACHED).count()
+        board = own.aggregate(
+            breached=Count("id", filter=Q(sla_state=Case.SlaState.BREACHED)),
+            at_risk=Count("id", filter=Q(sla_state=Case.SlaState.AT_RISK)),
+        )
+        board_url = reverse("cases:sla_board")
         team = [
-            Figure(_("Open cases of my teams"), team_counts["backlog"], _queue_url(queue="team")),
+            Figure(
+                _("Open cases of my teams"),
+                team_counts["backlog"],
+                _queue_url(queue="team", sort="sla"),
+            ),
             Figure(
                 _("Unassigned in my teams"),
                 team_counts["unassigned"],
-                _queue_url(queue="unassigned"),
+                _queue_url(queue="unassigned", sort="sla"),
                 alert=True,
             ),
-            Figure(_("Breached in the agency"), breached, reverse("cases:sla_board"), alert=True),
+            Figure(_("Breached in the agency"), board["breached"], board_url, alert=True),
+            Figure(_("At risk in the agency"), board["at_risk"], board_url, alert=True),
         ]
     return {"figures": figures, "soonest": soonest, "team": team, "now": now}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -272,6 +273,28 @@ class SlaEscalationLevel(models.Model):
                 )
 
 
+OPEN_STATUS_VALUES = ["new", "open", "in_progress", "waiting_on_citizen"]  # Case.OPEN_STATUSES
+# The queues' "SLA time left" order sorts by this instant: an open case's resolution deadline
+# while its clock runs, and for every other case (paused, no SLA, no resolution target, no
+# longer open) this far date, so they come after every deadline, by id. A finite date rather
+# than NULL or 'infinity' (which Python cannot hold): the key is never NULL, so the keyset
+# cursor is one plain ">= key" bound that the index can seek to (cases.selectors.keyset_page).
+SLA_SORT_LAST = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def sla_sort_key() -> models.Case:
+    """The expression the queues sort on for "SLA time left" (indexed as written here)."""
+    return models.Case(
+        # Lookups in alphabetical order: as the migration writes them (else Django sees a change).
+        models.When(
+            resolution_due_at__isnull=False, status__in=OPEN_STATUS_VALUES,
+            then=F("resolution_due_at"),
+        ),
+        default=models.Value(SLA_SORT_LAST),
+        output_field=models.DateTimeField(),
+    )  # fmt: skip
+
+
 class Case(models.Model):
     """A citizen's request, from intake to closure."""
 
@@ -298,7 +321,7 @@ class Case(models.Model):
         NO_ACTION = "no_action", _("No action needed")
         REFERRED = "referred", _("Referred elsewhere")
 
-    OPEN_STATUSES = ("new", "open", "in_progress", "waiting_on_citizen")
+    OPEN_STATUSES = tuple(OPEN_STATUS_VALUES)
 
     class SlaState(models.TextChoices):
         NONE = "none", _("No SLA")
@@ -410,6 +433,18 @@ class Case(models.Model):
                 fields=["assignee", "status", "-created_at", "-id"], name="case_assignee_idx"
             ),
             models.Index(fields=["agency", "-created_at", "-id"], name="case_agency_created_idx"),
+            # Queues in "SLA time left" order: open cases of an agency / assignee / team by
+            # sla_sort_key, then id (keyset; the key is an expression, so these are too).
+            *(
+                models.Index(
+                    F(scope),
+                    sla_sort_key(),
+                    F("id"),
+                    name=f"case_open_{scope}_sla_idx",
+                    condition=Q(status__in=OPEN_STATUS_VALUES),
+                )
+                for scope in ("agency", "assignee", "team")
+            ),
             models.Index(
                 fields=["resolved_at"], name="case_resolved_idx", condition=Q(status="resolved")
             ),

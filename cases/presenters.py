@@ -1,10 +1,11 @@
 """Case events in words: the one place that says what happened to a case, for every reader.
 
 The staff timeline (`timeline_entry`), the citizen's status page (`public_timeline_entry`),
-the SLA box's history (`sla_history_text`), the notices the SLA sweep sends staff, in-app and
-in their email digest (`sla_notice_text`), and the citizen's status emails (`status_label`)
-take their words from here, in the active language. Pure functions: what needs a query (the
-names of the people and services an event mentions) is read by the caller
+the SLA box's history (`sla_history_text`), the SLA board's clocks (`sla_clock_text`,
+`sla_escalation_text`; business time in `sla_time_left`), the notices the SLA sweep sends
+staff, in-app and in their email digest (`sla_notice_text`), and the citizen's status emails
+(`status_label`) take their words from here, in the active language. Pure functions: what
+needs a query (the names of the people and services an event mentions) is read by the caller
 (`cases.selectors.case_staff_timeline`) and passed in.
 """
 
@@ -320,6 +321,74 @@ def sla_history_text(event: CaseEvent) -> str:
     if words is None:
         return event.get_kind_display()
     return str(words[0]) % {"level": data.get("level", "")}
+
+
+def sla_duration(minutes: float | None) -> str:
+    """A span of business minutes, rounded to the minute: "45 min", "2 h", "2 h 15 min"."""
+    if minutes is None:
+        return ""
+    total = round(abs(minutes))
+    hours, rest = divmod(total, 60)
+    if not hours:
+        return _("%(minutes)s min") % {"minutes": rest}
+    if not rest:
+        return _("%(hours)s h") % {"hours": hours}
+    return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": rest}
+
+
+def sla_time_left(minutes: float | None) -> str:
+    """ "2 h 15 min overdue", "45 min left" or "due now" (business time)."""
+    if minutes is None:
+        return ""
+    if round(minutes) < 0:
+        return _("%(duration)s overdue") % {"duration": sla_duration(minutes)}
+    if round(minutes) == 0:
+        return _("due now")
+    return _("%(duration)s left") % {"duration": sla_duration(minutes)}
+
+
+def sla_escalation_text(level: int) -> str:
+    """ "Escalated, level 2" or "Not escalated"."""
+    if not level:
+        return _("Not escalated")
+    return _("Escalated, level %(level)s") % {"level": level}
+
+
+@dataclass(frozen=True)
+class SlaClockText:
+    """One SLA clock of a case in words: a headline ("45 min left", "Met", "Paused"), a detail
+    line when there is one, and the instant to show after `moment_label` (the template writes
+    it in the agency's time zone)."""
+
+    headline: str
+    detail: str = ""
+    moment_label: str = ""
+    moment: Any = None
+    urgent: bool = False  # overdue: the headline stands out (in words too, never colour only)
+    muted: bool = False  # nothing to do: no target, or done
+
+
+def sla_clock_text(clock: Any) -> SlaClockText:
+    """The words of a clock of the SLA board (`cases.sla.selectors.BoardClock`): first
+    response due / met / answered late / overdue / paused, resolution time left / overdue /
+    paused, or no target."""
+    state, left = clock.state, clock.minutes_left
+    if state == "none":
+        return SlaClockText(_("No target"), muted=True)
+    if state in ("met", "late"):
+        return SlaClockText(
+            _("Met") if state == "met" else _("Answered late"),
+            moment_label=_("answered"),
+            moment=clock.done_at,
+            muted=state == "met",
+        )
+    if state == "paused":
+        return SlaClockText(_("Paused (waiting on citizen)"), detail=sla_time_left(left))
+    if state == "overdue":
+        return SlaClockText(
+            sla_time_left(left), moment_label=_("was due"), moment=clock.due_at, urgent=True
+        )
+    return SlaClockText(sla_time_left(left), moment_label=_("due"), moment=clock.due_at)
 
 
 def sla_notice_text(case: Case, thresholds: Sequence[tuple[str, int | None]]) -> tuple[str, str]:

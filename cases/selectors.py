@@ -16,7 +16,14 @@ from django.utils.dateparse import parse_datetime
 
 from agencies.selectors import acts_for_agency, staff_team_ids
 from cases import presenters
-from cases.models import CannedReply, Case, CaseEvent, ServiceCategory
+from cases.models import (
+    SLA_SORT_LAST,
+    CannedReply,
+    Case,
+    CaseEvent,
+    ServiceCategory,
+    sla_sort_key,
+)
 from cases.presenters import PublicTimelineEntry, TimelineEntry
 from cases.references import reference_normalise
 from core.scoping import get_scoped_object_or_404, scope_queryset, user_agency_id
@@ -72,52 +79,92 @@ class Page:
     count_label: str
 
 
+@dataclass(frozen=True)
+class Sort:
+    """A queue order: by `key` (a field, or an expression the queue indexes also hold), then by
+    id in the same direction. `tag` names the key inside a cursor."""
+
+    tag: str
+    key: Any
+    descending: bool
+    last: Any = None  # the key of every row after the last distinct key (a long tie), if any
+
+    @property
+    def column(self) -> str:
+        return self.key if isinstance(self.key, str) else "sort_key"
+
+
 SORTS = {
-    "newest": ("-created_at", "-id"),
-    "oldest": ("created_at", "id"),
+    "newest": Sort("created", "created_at", descending=True),
+    "oldest": Sort("created", "created_at", descending=False),
+    # "SLA time left, most urgent first": nearest resolution deadline first; paused cases, cases
+    # without an SLA and closed ones after them, by id (cases.models.sla_sort_key).
+    "sla": Sort("sla", sla_sort_key(), descending=False, last=SLA_SORT_LAST),
 }
 
 
-def _encode(case: Case) -> str:
-    raw = f"{case.created_at.isoformat()}|{case.pk}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def _encode(sort: Sort, case: Case) -> str:
+    """The position after `case`: its sort key and id ("<created_at>|<id>" for the created
+    orders, as before; "<tag>|<key>|<id>" for the others)."""
+    key = getattr(case, sort.column).isoformat()
+    raw = f"{key}|{case.pk}" if sort.tag == "created" else f"{sort.tag}|{key}|{case.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str) -> tuple[datetime, int] | None:
+def _decode(cursor: str, sort: Sort) -> tuple[datetime, int] | None:
+    """The (key, id) of a cursor made for `sort`'s key; None (the first page) for anything
+    else, a cursor of another order included."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, _sep, pk = raw.partition("|")
-        moment = parse_datetime(stamp)
-        return (moment, int(pk)) if moment else None
+        parts = raw.split("|")
+        tag = "created" if len(parts) == 2 else parts[0]
+        if tag != sort.tag or len(parts) != (2 if tag == "created" else 3):
+            return None
+        moment = parse_datetime(parts[-2])
+        return (moment, int(parts[-1])) if moment and moment.tzinfo else None
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
+
+
+def keyset_query(
+    cases: QuerySet[Case], *, sort: str = "newest", cursor: str | None = None, size: int = PAGE_SIZE
+) -> tuple[Sort, QuerySet[Case]]:
+    """The rows of one page after `cursor` and one more (is there a next page?), in `sort`'s
+    order by (key, id): the query `keyset_page` runs (and tests EXPLAIN)."""
+    order = SORTS.get(sort, SORTS["newest"])
+    column = order.column
+    page_qs = cases if column == order.key else cases.annotate(**{column: order.key})
+    position = _decode(cursor, order) if cursor else None
+    if position:
+        moment, pk = position
+        # The redundant bound on the key alone is what the index can seek to; the OR only
+        # breaks ties. Without it PostgreSQL walks (and filters out) every row before the
+        # cursor, so a page got slower the deeper it was (bench/README.md).
+        if order.last is not None and moment == order.last:
+            # In the closing tie (SLA order: every case without a running deadline) the id
+            # alone orders the rest: key = last AND id > cursor, both seekable in the index.
+            page_qs = page_qs.filter(**{column: moment, "id__gt": pk})
+        elif order.descending:
+            page_qs = page_qs.filter(
+                Q(**{f"{column}__lte": moment}),
+                Q(**{f"{column}__lt": moment}) | Q(**{column: moment, "id__lt": pk}),
+            )
+        else:
+            page_qs = page_qs.filter(
+                Q(**{f"{column}__gte": moment}),
+                Q(**{f"{column}__gt": moment}) | Q(**{column: moment, "id__gt": pk}),
+            )
+    sign = "-" if order.descending else ""
+    return order, queue_rows(page_qs).order_by(f"{sign}{column}", f"{sign}id")[: size + 1]
 
 
 def keyset_page(
     cases: QuerySet[Case], *, sort: str = "newest", cursor: str | None = None, size: int = PAGE_SIZE
 ) -> Page:
-    """One page after `cursor`, by (created_at, id): no OFFSET, constant cost at any depth."""
-    order = SORTS.get(sort, SORTS["newest"])
-    descending = order[0].startswith("-")
-    position = _decode(cursor) if cursor else None
-    page_qs = cases
-    if position:
-        moment, pk = position
-        # The redundant bound on created_at alone is what the index can seek to; the OR only
-        # breaks ties. Without it PostgreSQL walks (and filters out) every row before the
-        # cursor, so a page got slower the deeper it was (bench/README.md).
-        if descending:
-            page_qs = page_qs.filter(
-                Q(created_at__lte=moment),
-                Q(created_at__lt=moment) | Q(created_at=moment, id__lt=pk),
-            )
-        else:
-            page_qs = page_qs.filter(
-                Q(created_at__gte=moment),
-                Q(created_at__gt=moment) | Q(created_at=moment, id__gt=pk),
-            )
-    rows = list(queue_rows(page_qs).order_by(*order)[: size + 1])
-    next_cursor = _encode(rows[size - 1]) if len(rows) > size else None
+    """One page after `cursor`: no OFFSET, constant cost at any depth (keyset_query)."""
+    order, query = keyset_query(cases, sort=sort, cursor=cursor, size=size)
+    rows = list(query)
+    next_cursor = _encode(order, rows[size - 1]) if len(rows) > size else None
     return Page(rows=rows[:size], next_cursor=next_cursor, count_label=count_capped(cases))
 
 

@@ -174,6 +174,21 @@ class AttachmentUploadSerializer(InputSerializer):
     is_public = StrictBooleanField(required=False, default=False)
 
 
+class SlaClockSerializer(serializers.Serializer):
+    """One clock of a breached or at-risk case (cases.sla.selectors.BoardClock)."""
+
+    state = serializers.ChoiceField(
+        choices=["due", "overdue", "paused", "met", "late", "running", "none"],
+        help_text="First response: due, overdue, paused, met, late (answered after its "
+        "deadline) or none; resolution: running, overdue, paused or none.",
+    )
+    minutes_left = serializers.FloatField(
+        allow_null=True, help_text="Business minutes left; negative when overdue."
+    )
+    due_at = serializers.DateTimeField(allow_null=True)
+    done_at = serializers.DateTimeField(allow_null=True, help_text="First response given at.")
+
+
 class SlaBreachSerializer(serializers.Serializer):
     reference = serializers.CharField(source="case.reference")
     state = serializers.CharField()
@@ -185,3 +200,6 @@ class SlaBreachSerializer(serializers.Serializer):
     category = serializers.CharField(source="case.category.code")
     priority = serializers.CharField(source="case.priority")
     assignee = serializers.IntegerField(source="case.assignee_id", allow_null=True)
+    first_response = SlaClockSerializer()
+    resolution = SlaClockSerializer()
+    escalation_level = serializers.IntegerField(help_text="0: not escalated.")

@@ -16,6 +16,8 @@ BOARD_SORT_CHOICES = [
     ("-time_left", _("Most time left first")),
     ("due", _("Earliest due first")),
     ("priority", _("Highest priority first")),
+    ("first_response", _("First response: least time left first")),
+    ("resolution", _("Resolution: least time left first")),
 ]
 PERIOD_CHOICES = [("7", _("Last 7 days")), ("30", _("Last 30 days")), ("90", _("Last 90 days"))]
 DEFAULT_PERIOD = 30

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,7 +11,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent
-from cases.presenters import SlaHistoryLine, sla_history
+from cases.presenters import (
+    SlaClockText,
+    SlaHistoryLine,
+    sla_clock_text,
+    sla_escalation_text,
+    sla_history,
+)
 from cases.selectors import cases_own_agency
 from core.scoping import scope_queryset
 
@@ -19,13 +26,37 @@ SLA_EVENT_KINDS = (
     CaseEvent.Kind.SLA_BREACH,
     CaseEvent.Kind.SLA_ESCALATION,
 )
-BOARD_SORTS = ("time_left", "-time_left", "due", "priority")
+BOARD_SORTS = ("time_left", "-time_left", "due", "priority", "first_response", "resolution")
 BOARD_LIMIT = 1000
 
 
 @dataclass
+class BoardClock:
+    """One of the two clocks of a board row, as of the board's `now`.
+
+    `state`: first response "due", "overdue", "paused", "met", "late" (answered after its
+    deadline) or "none" (no target); resolution "running", "overdue", "paused" or "none".
+    """
+
+    state: str
+    minutes_left: float | None = None  # business minutes; negative: overdue; None: not running
+    due_at: datetime | None = None  # None while paused
+    done_at: datetime | None = None  # when the first response was given
+
+    @property
+    def text(self) -> SlaClockText:
+        return sla_clock_text(self)
+
+    @property
+    def urgency(self) -> float:
+        """Minutes left while the clock matters, for sorting: infinite when done or absent."""
+        return self.minutes_left if self.minutes_left is not None else math.inf
+
+
+@dataclass
 class SlaBoardRow:
-    """A breached or at-risk case: the clock closest to (or furthest past) its target."""
+    """A breached or at-risk case: both clocks, the escalation level, and the clock closest to
+    (or furthest past) its target, which the default order and the API go by."""
 
     case: Case
     state: str
@@ -33,10 +64,45 @@ class SlaBoardRow:
     minutes_left: float  # business minutes; negative when overdue
     due_at: datetime | None
     paused: bool
+    first_response: BoardClock
+    resolution: BoardClock
+    escalation_level: int
 
     @property
     def overdue(self) -> bool:
         return self.minutes_left < 0
+
+    @property
+    def escalation_text(self) -> str:
+        return sla_escalation_text(self.escalation_level)
+
+
+def first_response_on_time(case: Case) -> bool:
+    """Whether the first response given was within its target (no breach recorded first)."""
+    return case.sla_first_response_breached_at is None and (
+        case.first_response_due_at is None or case.first_response_at <= case.first_response_due_at
+    )
+
+
+def _first_response_clock(case: Case, policy: Any, left: float | None) -> BoardClock:
+    if not policy.first_response_minutes:
+        return BoardClock("none")
+    if case.first_response_at is not None:
+        state = "met" if first_response_on_time(case) else "late"
+        return BoardClock(state, due_at=case.first_response_due_at, done_at=case.first_response_at)
+    if case.sla_paused:
+        return BoardClock("paused", minutes_left=left)
+    state = "overdue" if round(left) < 0 else "due"
+    return BoardClock(state, minutes_left=left, due_at=case.first_response_due_at)
+
+
+def _resolution_clock(case: Case, policy: Any, left: float | None) -> BoardClock:
+    if not policy.resolution_minutes:
+        return BoardClock("none")
+    if case.sla_paused:
+        return BoardClock("paused", minutes_left=left)
+    state = "overdue" if round(left) < 0 else "running"
+    return BoardClock(state, minutes_left=left, due_at=case.resolution_due_at)
 
 
 def _id(value: Any) -> Any:
@@ -80,10 +146,13 @@ def sla_board_cases(
     now: datetime | None = None,
     limit: int = BOARD_LIMIT,
 ) -> list[SlaBoardRow]:
-    """Breached and at-risk open cases of the user's agency, with business minutes left.
+    """Breached and at-risk open cases of the user's agency, with both clocks in business
+    minutes left.
 
-    `sort`: "time_left" (most overdue first), "-time_left", "due" (earliest deadline first) or
-    "priority" (urgent first, then most overdue). Filters take objects or ids.
+    `sort`: "time_left" (most overdue clock first), "-time_left", "due" (earliest deadline
+    first), "priority" (urgent first, then most overdue), "first_response" or "resolution"
+    (that clock's least time left first; cases where it is done or absent last). Filters take
+    objects or ids.
     """
     from cases.models import PRIORITY_RANK
     from cases.sla.engine import CalendarCache, consumed_at, minutes_left
@@ -98,7 +167,8 @@ def sla_board_cases(
     for case in cases:
         policy = case.sla_policy
         consumed = consumed_at(case, calendars.for_case(case, policy), now)
-        left = {k: v for k, v in minutes_left(policy, case, consumed).items() if v is not None}
+        every = minutes_left(policy, case, consumed)
+        left = {k: v for k, v in every.items() if v is not None}
         if not left:
             continue
         clock = min(left, key=left.get)
@@ -111,6 +181,9 @@ def sla_board_cases(
                 minutes_left=left[clock],
                 due_at=due,
                 paused=case.sla_paused,
+                first_response=_first_response_clock(case, policy, every["first_response"]),
+                resolution=_resolution_clock(case, policy, every["resolution"]),
+                escalation_level=case.sla_escalation_level,
             )
         )
     if sort not in BOARD_SORTS:
@@ -122,6 +195,8 @@ def sla_board_cases(
         rows.sort(key=lambda row: (row.due_at or far, row.case.pk))
     elif sort == "priority":
         rows.sort(key=lambda r: (-PRIORITY_RANK.get(r.case.priority, 0), r.minutes_left, r.case.pk))
+    elif sort in ("first_response", "resolution"):
+        rows.sort(key=lambda row: (getattr(row, sort).urgency, row.minutes_left, row.case.pk))
     else:
         rows.sort(key=lambda row: (row.minutes_left, row.case.pk))
     return rows
@@ -215,10 +290,7 @@ def case_sla_clock(case: Case, now: datetime | None = None) -> SlaClock:
     left = minutes_left(policy, case, result.consumed)
     fr_met = None
     if policy is not None and policy.first_response_minutes and case.first_response_at:
-        fr_met = case.sla_first_response_breached_at is None and (
-            case.first_response_due_at is None
-            or case.first_response_at <= case.first_response_due_at
-        )
+        fr_met = first_response_on_time(case)
     state = result.fields["sla_state"]
     events = [event for event in case.events.all() if event.kind in SLA_EVENT_KINDS]
     events.sort(key=lambda event: (event.created_at, event.pk))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -38,14 +39,27 @@ def test_an_agent_sees_their_open_cases_soonest_due_first_with_links(client, wor
         '<span class="crm-figure__count">2</span> <span class="crm-figure__label">My open' in mine
     )
     assert "/staff/cases/?queue=mine&amp;sla_state=breached" in mine
+    # Their cases in the queue, the nearest deadline first.
+    assert mine.count('href="/staff/cases/?queue=mine&amp;sort=sla"') == 2
+    assert "All my open cases, the most urgent first" in mine
     assert "My teams" not in mine  # a supervisor's figures only
 
 
-def test_a_supervisor_also_sees_the_teams_backlog_and_breaches(client, world):
+def test_a_supervisor_also_sees_the_teams_backlog_breaches_and_cases_at_risk(client, world):
     _case(world)
+    at_risk, breached = _case(world), _case(world)
+    Case.objects.filter(pk=at_risk.pk).update(sla_state="at_risk")
+    Case.objects.filter(pk=breached.pk).update(sla_state="breached")
     client.force_login(world.supervisor)
     page = client.get("/staff/").content.decode()
-    assert "Unassigned in my teams" in page and "Breached in the agency" in page
+    assert "Unassigned in my teams" in page
+    for label in ("Breached in the agency", "At risk in the agency"):
+        assert re.search(
+            r'<a class="usa-link" href="/staff/cases/sla/"><span class="crm-figure__'
+            rf'count">1</span> <span class="crm-figure__label">{label}',
+            page,
+        ), label
+    assert 'href="/staff/cases/?queue=team&amp;sort=sla"' in page
 
 
 def test_new_feedback_waiting_for_triage_is_counted_for_the_agency(client, world):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
@@ -369,3 +370,195 @@ def test_queue_access(client, world):
     assert client.post(reverse("cases:bulk"), {}).url.startswith("/staff/login/")
     client.force_login(world.agent)
     assert client.get(reverse("cases:bulk")).status_code == 405
+
+
+# --- "SLA time left, most urgent first" -----------------------------------------------------
+
+
+def test_sla_order_puts_the_nearest_resolution_deadline_first(agent_client, world, clock):
+    """Deadlines first, nearest first; then paused cases and cases without an SLA, by id; a
+    case no longer open has no time left and goes with them when every status is listed."""
+    from tests.cases.sla.support import chi, make_policy
+
+    make_policy(world, first_response_minutes=None, category=world.graffiti)  # 4 h to resolve
+    make_policy(world, "Urgent", first_response_minutes=None, category=world.graffiti,
+                priority="urgent", resolution_minutes=60)  # fmt: skip
+    clock.set(chi(2026, 3, 2, 9))
+    later = make_case(world)  # due 13:00
+    paused = case_assign(case=make_case(world), assignee=world.agent, actor=world.agent)
+    no_sla = make_case(world, world.pothole)  # no policy for potholes
+    clock.set(chi(2026, 3, 2, 10))
+    case_transition(case=paused, to_status="waiting_on_citizen", actor=world.agent)
+    resolved = case_assign(case=make_case(world), assignee=world.agent, actor=world.agent)
+    case_transition(case=resolved, to_status="resolved", actor=world.agent,
+                    resolution_code="resolved", citizen_contacted=True)  # fmt: skip
+    sooner = make_case(world, priority="urgent")  # the newest, due first: 11:00
+
+    listed = refs(agent_client.get(QUEUE, {"queue": "all", "sort": "sla"}))
+    assert listed == [sooner.reference, later.reference, paused.reference, no_sla.reference]
+    listed = refs(agent_client.get(QUEUE, {"queue": "all", "sort": "sla", "status": "any"}))
+    assert listed == [sooner.reference, later.reference, paused.reference, no_sla.reference,
+                      resolved.reference]  # fmt: skip
+
+    page = agent_client.get(QUEUE, {"queue": "all", "sort": "sla"}).content.decode()
+    assert '<option value="sla" selected>SLA time left, most urgent first</option>' in page
+    assert '<details class="crm-filters-panel" open>' in page  # the order is not the default
+
+
+def _sla_expected(cases) -> list[str]:
+    from cases.models import SLA_SORT_LAST
+
+    rows = Case.objects.filter(pk__in=[c.pk for c in cases], status__in=Case.OPEN_STATUSES)
+    return [c.reference for c in sorted(rows, key=lambda c: (c.resolution_due_at or SLA_SORT_LAST,
+                                                             c.pk))]  # fmt: skip
+
+
+def test_sla_order_pages_with_a_keyset_cursor_that_carries_the_deadline(agent_client, world):
+    """Two pages in SLA order: deadlines shared by several cases (the id breaks the tie), cases
+    without one after them, nothing lost or repeated across the page boundary, no OFFSET."""
+    base = timezone.now() + timedelta(hours=1)
+    cases = bulk_cases(world, 75)
+    for i, case in enumerate(cases):
+        # 60 deadlines, three cases on each of 20 instants, in an order unlike the ids';
+        # 15 without (paused or no SLA).
+        due = base + timedelta(minutes=(i * 7) % 20) if i < 60 else None
+        Case.objects.filter(pk=case.pk).update(resolution_due_at=due, sla_paused=due is None)
+    expected = _sla_expected(cases)
+
+    first = agent_client.get(QUEUE, {"queue": "all", "sort": "sla"})
+    link = next_link(first)
+    cursor = parse_qs(urlparse(link).query)["cursor"][0]
+    raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    fiftieth = Case.objects.get(reference=expected[49])
+    assert raw == f"sla|{fiftieth.resolution_due_at.isoformat()}|{fiftieth.pk}"
+    with CaptureQueriesContext(connection) as captured:
+        second = agent_client.get(f"{QUEUE}{link}")
+    assert " OFFSET " not in " ".join(q["sql"] for q in captured.captured_queries).upper()
+
+    assert refs(first) + refs(second) == expected
+    assert len(refs(first)) == 50 and next_link(second) is None
+    assert parse_qs(urlparse(link).query)["sort"] == ["sla"]
+
+
+def test_a_cursor_of_another_order_starts_the_sla_order_from_its_first_page(agent_client, world):
+    cases = bulk_cases(world, 60)
+    newest = agent_client.get(QUEUE, {"queue": "all"})
+    cursor = parse_qs(urlparse(next_link(newest)).query)["cursor"][0]
+
+    listed = refs(agent_client.get(QUEUE, {"queue": "all", "sort": "sla", "cursor": cursor}))
+
+    assert listed == _sla_expected(cases)[:50]
+
+
+def test_sla_order_query_count_does_not_grow_with_the_rows(
+    client, world, django_assert_max_num_queries
+):
+    bulk_cases(world, 60, assignee=world.agent, team=world.roads)
+    client.force_login(world.agent)
+
+    with django_assert_max_num_queries(MAX_QUEUE_QUERIES):
+        response = client.get(QUEUE, {"queue": "mine", "sort": "sla"})
+
+    assert len(refs(response)) == 50
+
+
+def _clone_open_cases(template: Case, count: int, *, assignees: list[int]) -> None:
+    """`count` open copies of `template`, in SQL: deadlines spread over a month (a
+    quarter without one), the `assignees` (None: nobody) taking turns."""
+    columns = [f.column for f in Case._meta.concrete_fields if f.column != "id"]
+    overrides = {
+        "reference": "'Q' || lpad(g::text, 9, '0')",
+        "status": "'open'",
+        "created_at": "c.created_at - g * interval '1 minute'",
+        "resolution_due_at": "CASE WHEN g %% 4 = 0 THEN NULL "
+        "ELSE c.created_at + (g * 7919 %% 43200) * interval '1 minute' END",
+        "assignee_id": "(%(assignees)s::int[])[1 + g %% cardinality(%(assignees)s::int[])]",
+    }
+    names = ", ".join(f'"{column}"' for column in columns)
+    select = ", ".join(overrides.get(column, f'c."{column}"') for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO cases_case ({names}) SELECT {select} FROM cases_case c, "
+            "generate_series(1, %(count)s) g WHERE c.id = %(template)s",
+            {"count": count, "template": template.pk, "assignees": assignees},
+        )
+        cursor.execute("ANALYZE cases_case")
+
+
+def _plan_nodes(plan: dict) -> list[dict]:
+    return [plan, *(node for child in plan.get("Plans", []) for node in _plan_nodes(child))]
+
+
+@pytest.mark.parametrize(
+    ("queue", "index"),
+    [("all", "case_open_agency_sla_idx"), ("mine", "case_open_assignee_sla_idx")],
+)
+def test_sla_order_reads_its_partial_index_in_order(world, queue, index):
+    """On 20,000 open cases with fresh statistics and no planner switches, the queue's page
+    query in SLA order is one index scan in key order that stops after 51 rows (no sequential
+    scan, no sort): of the partial index on the first page and on a deep one among the
+    deadlines, whose cursor is where the scan starts; among the cases without a deadline
+    (ordered by id) it starts at the cursor's id."""
+    from django.http import QueryDict
+
+    from cases import selectors
+    from cases.filters import CaseFilter
+    from cases.models import SLA_SORT_LAST
+
+    template = make_case(world)
+    # Most cases with other people or nobody: an agent's own are a few in the agency's many.
+    others = [world.agent2.pk, world.supervisor.pk, None, None] * 5
+    _clone_open_cases(template, 20_000, assignees=[world.agent.pk, *others])
+    cases = CaseFilter(QueryDict(""), queryset=selectors.cases_for_queue(world.agent, queue),
+                       agency=world.agency).qs  # fmt: skip
+    ordered = list(selectors.keyset_query(cases, sort="sla", size=30_000)[1])
+    first_of_the_rest = next(i for i, case in enumerate(ordered) if case.sort_key == SLA_SORT_LAST)
+    among_deadlines = ordered[first_of_the_rest // 2]
+    among_the_rest = ordered[(first_of_the_rest + len(ordered)) // 2]
+    assert among_deadlines.sort_key < SLA_SORT_LAST == among_the_rest.sort_key
+
+    sla = selectors.SORTS["sla"]
+    for where, cursor in [("first", None), ("deadlines", selectors._encode(sla, among_deadlines)),
+                          ("the rest", selectors._encode(sla, among_the_rest))]:  # fmt: skip
+        _order, query = selectors.keyset_query(cases, sort="sla", cursor=cursor)
+        sql, params = query.query.sql_with_params()
+        with connection.cursor() as db:
+            db.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+            plan = db.fetchone()[0][0]["Plan"]
+        nodes = _plan_nodes(plan)
+        cases_scans = [n for n in nodes if n.get("Relation Name") == "cases_case"]
+        assert nodes[0]["Node Type"] == "Limit", plan
+        assert [n["Node Type"] for n in cases_scans] == ["Index Scan"], plan
+        assert not [n for n in nodes if n["Node Type"] in {"Sort", "Incremental Sort"}], plan
+        scan = cases_scans[0]
+        if where == "the rest":
+            # key = last AND id > cursor: this index, or the primary key's when the cases
+            # without a deadline are many (the planner knows how many: see the next test).
+            assert "id >" in scan["Index Cond"], scan
+            continue
+        assert scan["Index Name"] == index, plan
+        if where == "deadlines":
+            # The cursor's bound is where the scan starts, not a filter on every row before it.
+            assert ">=" in scan["Index Cond"], scan
+
+
+def test_the_planner_has_statistics_on_the_sla_key_the_indexes_hold(db):
+    """PostgreSQL ignores the statistics of a partial index's expressions: the migration
+    creates statistics on the same expression (without them the planner guessed that few
+    cases lack a deadline and sorted thousands of them for one page)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (pg_get_statisticsobjdef_expressions(oid))[1] FROM pg_statistic_ext "
+            "WHERE stxname = 'case_sla_sort_key_stats'"
+        )
+        statistics = cursor.fetchone()[0]
+        indexed = []
+        for name in ("case_open_agency_sla_idx", "case_open_assignee_sla_idx",
+                     "case_open_team_sla_idx"):  # fmt: skip
+            cursor.execute("SELECT pg_get_indexdef(%s::regclass, 2, false)", [name])
+            indexed.append(cursor.fetchone()[0])
+
+    def bare(sql: str) -> str:
+        return re.sub(r"[\s()]", "", sql)
+
+    assert {bare(sql) for sql in indexed} == {bare(statistics)}

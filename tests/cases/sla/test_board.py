@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Case
-from cases.services import case_assign, case_create, case_transition
+from cases.services import case_assign, case_create, case_public_update, case_transition
 from cases.sla.services import sla_sweep
 from core.models import AuditEvent
 from tests.cases.sla.support import chi, make_level, make_policy
@@ -39,8 +39,9 @@ def text(response) -> str:
 
 
 def refs(response) -> list[str]:
-    return re.findall(r'<th scope="row" class="crm-nowrap"><a class="usa-link" href="[^"]+">'
-                      r"([^<]+)</a>", text(response))  # fmt: skip
+    """The references of the board's rows, in order (each row's header: checkbox and link)."""
+    return re.findall(r'<th scope="row"[^>]*>.*?<a class="usa-link" href="[^"]+">([^<]+)</a>',
+                      text(response), re.S)  # fmt: skip
 
 
 @pytest.fixture
@@ -134,12 +135,111 @@ def test_board_filters_and_sorts(supervisor_client, world, board, params, expect
     assert refs(response) == [board[name].reference for name in expected]
 
 
-def test_board_marks_the_sorted_column_and_links_the_reverse_order(supervisor_client, board):
+def test_board_marks_the_sorted_column_and_says_the_order(supervisor_client, board):
     page = text(supervisor_client.get(BOARD))
-    assert re.search(r'<th scope="col" aria-sort="ascending"><a class="usa-link" '
-                     r'href="\?sort=-time_left">Time left</a>', page)  # fmt: skip
+    assert "Order: Most overdue first" in page  # across both clocks: no one column
+    assert "aria-sort" not in page
+    assert '<a class="usa-link" href="?sort=resolution">Resolution</a>' in page
+    page = text(supervisor_client.get(BOARD, {"sort": "resolution"}))
+    assert ('<th scope="col" aria-sort="ascending"><a class="usa-link" href="?sort=resolution">'
+            "Resolution</a>") in page  # fmt: skip
+    assert "Order: Resolution: least time left first" in page
     page = text(supervisor_client.get(BOARD, {"sort": "priority"}))
     assert 'aria-sort="descending"><a class="usa-link" href="?sort=priority">Priority' in page
+
+
+def _row(page: str, case: Case) -> str:
+    """The board's row of `case`, its tags removed and its spaces collapsed."""
+    row = re.search(rf"<tr>(?:(?!</tr>).)*?{case.reference}.*?</tr>", page, re.S).group(0)
+    return " ".join(re.sub(r"<[^>]+>", " ", row).split())
+
+
+@pytest.fixture
+def clocks(world, clock):
+    """Mon 2 March 2026 12:30 Chicago, swept: a case whose first response is overdue, one
+    answered whose resolution is at risk, one escalated twice, one breached and then paused."""
+    make_policy(world, "Standard")  # first response 1 h, resolution 4 h, warning at 75 %
+    high = make_policy(world, "High", priority="high", resolution_minutes=120)
+    make_level(high, 1, 30)
+    make_level(high, 2, 60)
+    clock.set(chi(2026, 3, 2, 9))
+    silent = _case(world)
+    answered = _case(world)
+    escalated = _case(world, priority="high")
+    paused = case_assign(case=_case(world, priority="high"), assignee=world.agent,
+                         actor=world.agent)  # fmt: skip
+    clock.set(chi(2026, 3, 2, 9, 30))
+    case_public_update(case=answered, body="We are on it.", actor=world.agent)
+    clock.set(chi(2026, 3, 2, 11, 10))
+    sla_sweep(now=clock.now)
+    case_transition(case=paused, to_status=Status.WAITING_ON_CITIZEN, actor=world.agent)
+    clock.set(chi(2026, 3, 2, 12, 30))
+    sla_sweep(now=clock.now)
+    return {"silent": silent, "answered": answered, "escalated": escalated, "paused": paused}
+
+
+def test_board_shows_both_clocks_and_the_escalation_level(supervisor_client, world, clocks):
+    page = text(supervisor_client.get(BOARD))
+
+    # Times are the agency's (Chicago): the server's own zone is UTC.
+    assert _row(page, clocks["silent"]) == (
+        f"Select {clocks['silent'].reference} {clocks['silent'].reference} Breached Not escalated"
+        " 2 h 30 min overdue was due 03/02/2026, 10 a.m."
+        " 30 min left due 03/02/2026, 1 p.m. Normal Graffiti Parks Nobody"
+    )
+    assert _row(page, clocks["answered"]) == (
+        f"Select {clocks['answered'].reference} {clocks['answered'].reference} At risk"
+        " Not escalated Met answered 03/02/2026, 9:30 a.m."
+        " 30 min left due 03/02/2026, 1 p.m. Normal Graffiti Parks Nobody"
+    )
+    assert _row(page, clocks["escalated"]) == (
+        f"Select {clocks['escalated'].reference} {clocks['escalated'].reference} Breached"
+        " Escalated, level 2 2 h 30 min overdue was due 03/02/2026, 10 a.m."
+        " 1 h 30 min overdue was due 03/02/2026, 11 a.m. High Graffiti Parks Nobody"
+    )
+    assert _row(page, clocks["paused"]) == (
+        f"Select {clocks['paused'].reference} {clocks['paused'].reference} Breached"
+        " Not escalated Paused (waiting on citizen) 1 h 10 min overdue"
+        " Paused (waiting on citizen) 10 min overdue High Graffiti Parks Alex"
+    )
+    # Overdue reads as words first; the colour only helps.
+    assert '<span class="crm-sla-clock__headline crm-sla-overdue">2 h 30 min overdue</span>' in page
+    assert '<time datetime="2026-03-02T10:00:00-06:00">03/02/2026, 10 a.m.</time>' in page
+
+
+def test_the_breaches_api_gives_both_clocks_and_the_escalation_level(
+    supervisor_client, world, clocks
+):
+    rows = {row["reference"]: row for row in supervisor_client.get("/api/v1/sla/breaches/").json()}
+
+    silent = rows[clocks["silent"].reference]
+    assert silent["first_response"] == {
+        "state": "overdue",
+        "minutes_left": -150.0,
+        "due_at": "2026-03-02T16:00:00Z",
+        "done_at": None,
+    }
+    assert silent["resolution"] == {
+        "state": "running",
+        "minutes_left": 30.0,
+        "due_at": "2026-03-02T19:00:00Z",
+        "done_at": None,
+    }
+    assert silent["escalation_level"] == 0
+    assert rows[clocks["escalated"].reference]["escalation_level"] == 2
+    assert rows[clocks["answered"].reference]["first_response"]["state"] == "met"
+    assert rows[clocks["paused"].reference]["resolution"]["state"] == "paused"  # fmt: skip
+
+
+def test_board_sorts_by_either_clock(supervisor_client, world, clocks):
+    def order(sort: str) -> list[str]:
+        listed = refs(supervisor_client.get(BOARD, {"sort": sort}))
+        return [next(k for k, c in clocks.items() if c.reference == ref) for ref in listed]
+
+    # First response: most overdue first, then paused, answered ones last.
+    assert order("first_response") == ["silent", "escalated", "paused", "answered"]
+    # Resolution: most overdue first (the paused one stopped 10 min past), most time left last.
+    assert order("resolution") == ["escalated", "paused", "silent", "answered"]
 
 
 def test_board_refuses_another_agencys_team_as_a_filter(supervisor_client, world, board):

@@ -101,6 +101,39 @@ def test_board_time_left_is_live_in_business_minutes(world, board, clock):
     assert [row.minutes_left for row in rows] == [-240, -180]
 
 
+def test_board_rows_carry_both_clocks_and_the_escalation_level(world, clock):
+    """A first response given late reads "Answered late"; one on time "Met"; a policy without
+    a first-response target has none; the escalation level is in words."""
+    make_policy(world, "Standard")  # first response 1 h, resolution 4 h
+    make_policy(world, "Roads", category=world.pothole, first_response_minutes=None)
+    clock.set(chi(2026, 3, 2, 9))
+    late, on_time, no_target = _case(world), _case(world), _case(world, world.pothole)
+    clock.set(chi(2026, 3, 2, 9, 45))
+    case_public_update(case=on_time, body="On it.", actor=world.agent)
+    clock.set(chi(2026, 3, 2, 10, 30))
+    sla_sweep(now=clock.now)  # the first-response breach of `late`
+    case_public_update(case=late, body="Sorry for the wait.", actor=world.agent)
+    clock.set(chi(2026, 3, 2, 12, 30))
+    sla_sweep(now=clock.now)
+
+    rows = {row.case.pk: row for row in sla_board_cases(world.supervisor, now=clock.now)}
+
+    first = rows[late.pk].first_response
+    assert (first.state, utc(first.done_at), utc(first.due_at)) == (
+        "late", utc(chi(2026, 3, 2, 10, 30)), utc(chi(2026, 3, 2, 10)),
+    )  # fmt: skip
+    assert first.text.headline == "Answered late" and not first.text.urgent
+    assert rows[on_time.pk].first_response.state == "met"
+    assert rows[on_time.pk].first_response.text.headline == "Met"
+    assert rows[no_target.pk].first_response.state == "none"
+    assert rows[no_target.pk].first_response.text.headline == "No target"
+    resolution = rows[late.pk].resolution
+    assert (resolution.state, resolution.minutes_left) == ("running", 30)
+    assert utc(resolution.due_at) == utc(chi(2026, 3, 2, 13))
+    assert resolution.text.headline == "30 min left" and resolution.text.moment_label == "due"
+    assert rows[late.pk].escalation_text == "Not escalated"
+
+
 def test_compliance_by_team_counts_met_and_breached_resolutions(world, clock):
     make_policy(world, first_response_minutes=None)
     clock.set(chi(2026, 3, 2, 9))
