@@ -9,7 +9,8 @@ class AgenciesConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_logged_out
         from django.db.models.signals import post_migrate
 
-        from agencies import security, services
+        from agencies import audit_presenters, security, services
+        from core.audit_presenters import register_audit_vocabulary
 
         user_logged_in.connect(security.on_signed_in, dispatch_uid="agencies.signed_in")
         user_logged_out.connect(security.on_signed_out, dispatch_uid="agencies.signed_out")
@@ -17,3 +18,4 @@ class AgenciesConfig(AppConfig):
         post_migrate.connect(
             services.agency_admins_group_sync, dispatch_uid="agencies.admins_group_sync"
         )
+        register_audit_vocabulary(audit_presenters.vocabulary)
