@@ -10,6 +10,7 @@ from core import views as core_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("staff/audit/", core_views.audit_list, name="audit_list"),
+    path("staff/audit/<int:pk>/", core_views.audit_event, name="audit_event"),
     path("staff/notifications/", core_views.notifications, name="notifications"),
     path("staff/citizens/", include("citizens.urls")),
     path("staff/cases/", include("cases.urls")),
