@@ -303,3 +303,29 @@ def test_every_action_the_code_writes_has_words():
 
     assert len(written) > 70
     assert sorted(written - known_actions()) == []
+
+
+def test_the_admin_audit_log_reads_in_words_too(world, django_assert_max_num_queries):
+    from django.contrib.auth import get_user_model
+
+    from tests.agencies.conftest import signed_in_client
+
+    case = _case(world)
+    for _ in range(20):
+        case_set_priority(case=case, priority="urgent", actor=world.supervisor)
+        case_set_priority(case=case, priority="low", actor=world.supervisor)
+    root = get_user_model().objects.create_superuser(username="root", password="pw-0123456789")
+    client = signed_in_client(root)
+
+    with django_assert_max_num_queries(20):  # one page, names read once per kind of object
+        listing = _text(client.get("/admin/core/auditevent/").content.decode())
+    assert "Priority changed to Urgent" in listing
+    assert "Priority: Normal → Urgent" in listing
+    assert f"Case {case.reference}" in listing
+
+    event = AuditEvent.objects.filter(action="case.priority_changed").first()
+    page = _text(client.get(f"/admin/core/auditevent/{event.pk}/change/").content.decode())
+    assert "Priority changed to" in page
+    assert "Kind of action" not in page
+    kinds = _text(client.get("/admin/core/auditevent/", {"kind": "status"}).content.decode())
+    assert "Priority changed" not in kinds
