@@ -146,7 +146,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     def who(self, event: AuditEvent) -> str:
         return _named(self._present(event).who)
 
-    @admin.display(description=_("on"))
+    @admin.display(description=_("on what"))
     def on(self, event: AuditEvent) -> str:
         row = self._present(event)
         return format_html("{} {}", capfirst(row.noun), _named(row.subject))

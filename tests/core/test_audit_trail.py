@@ -329,3 +329,22 @@ def test_the_admin_audit_log_reads_in_words_too(world, django_assert_max_num_que
     assert "Kind of action" not in page
     kinds = _text(client.get("/admin/core/auditevent/", {"kind": "status"}).content.decode())
     assert "Priority changed" not in kinds
+
+
+def test_the_trail_speaks_the_readers_language(client, world):
+    from agencies.models import StaffMember
+
+    StaffMember.objects.filter(user=world.supervisor).update(preferred_language="es")
+    case = _case(world)
+    case_assign(case=case, assignee=world.agent2, actor=world.supervisor)
+    for _ in range(2):
+        audit_record(action="sla.recomputed", obj=world.roads.calendar, actor=world.admin,
+                     agency_id=world.agency.pk, changes={"cases": (None, 1)},
+                     related_model=Case, related_ids=[case.pk])  # fmt: skip
+
+    text = _text(_page(client, world))
+
+    assert "Estado cambiado a Abierto" in text
+    assert "Asignado a Blair" in text
+    assert "Plazos del SLA recalculados para 1 caso tras cambiar el calendario" in text
+    assert "Registro de auditoría" in text
