@@ -46,7 +46,7 @@ def _holidays_seeded(said: Said) -> str:
 
 def _days(value: Any) -> str:
     """A list of dates as the audit row keeps it ("2026-01-01, 2026-01-19"), as dates."""
-    return ", ".join(format_day(day.strip()) for day in str(value).split(",") if day.strip())
+    return "; ".join(format_day(day.strip()) for day in str(value).split(",") if day.strip())
 
 
 def _member_label(member: Any) -> str:
