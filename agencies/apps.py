@@ -9,8 +9,9 @@ class AgenciesConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_logged_out
         from django.db.models.signals import post_migrate
 
-        from agencies import security, services
+        from agencies import audit_presenters, security, services
         from agencies.hooks import register_staff_home_panel
+        from core.audit_presenters import register_audit_vocabulary
         from core.views import notifications_home_panel
 
         user_logged_in.connect(security.on_signed_in, dispatch_uid="agencies.signed_in")
@@ -20,3 +21,4 @@ class AgenciesConfig(AppConfig):
             services.agency_admins_group_sync, dispatch_uid="agencies.admins_group_sync"
         )
         register_staff_home_panel(notifications_home_panel)  # first on the home: what is new
+        register_audit_vocabulary(audit_presenters.vocabulary)

@@ -6,7 +6,10 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from agencies.hooks import register_calendar_changed_hook, register_staff_home_panel
-        from cases import tasks  # noqa: F401  (registers the Celery tasks)
+        from cases import (
+            audit_presenters,
+            tasks,  # noqa: F401  (registers the Celery tasks)
+        )
         from cases.citizen_services import cases_follow_contact_change
         from cases.home import my_work_panel
         from cases.services import cases_anonymise
@@ -16,6 +19,7 @@ class CasesConfig(AppConfig):
         from citizens.hooks import register_contact_changed_hook
         from citizens.subject_access import register_subject_access_provider
         from citizens.timeline import register_timeline_provider
+        from core.audit_presenters import register_audit_vocabulary
         from core.retention import register_retention_step
 
         register_timeline_provider(case_timeline)
@@ -24,3 +28,4 @@ class CasesConfig(AppConfig):
         register_contact_changed_hook(cases_follow_contact_change)
         register_staff_home_panel(my_work_panel)
         register_retention_step("closed cases", cases_anonymise)
+        register_audit_vocabulary(audit_presenters.vocabulary)

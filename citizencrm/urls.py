@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("metrics", metrics_view, name="metrics"),  # never public: core.metrics
     path("staff/audit/", core_views.audit_list, name="audit_list"),
+    path("staff/audit/<int:pk>/", core_views.audit_event, name="audit_event"),
     path("staff/notifications/", core_views.notifications, name="notifications"),
     path("staff/citizens/", include("citizens.urls")),
     path("staff/cases/", include("cases.urls")),

@@ -24,11 +24,21 @@ class AuditEventSerializer(serializers.ModelSerializer):
     changes = serializers.DictField(
         child=serializers.ListField(), read_only=True, help_text="{field: [before, after]}"
     )
+    related_type = serializers.CharField(
+        read_only=True,
+        help_text='What the objects behind one row for many are, e.g. "cases.case" (or "").',
+    )
+    related_ids = serializers.ListField(
+        child=serializers.CharField(), read_only=True,
+        help_text="The objects one decision changed (the cases whose SLA deadlines a calendar "
+        "change moved: action sla.recomputed); empty for a row about one object.",
+    )  # fmt: skip
 
     class Meta:
         model = AuditEvent
         fields = ["id", "occurred_at", "actor_type", "actor", "actor_user", "ip_address",
-                  "action", "object_type", "object_id", "agency_id", "changes"]  # fmt: skip
+                  "action", "object_type", "object_id", "agency_id", "changes",
+                  "related_type", "related_ids"]  # fmt: skip
         read_only_fields = fields
 
 
@@ -48,7 +58,11 @@ class AuditQuerySerializer(serializers.Serializer):
         max_length=100, required=False, allow_blank=True, default="",
         help_text='A model label, e.g. "cases.case" or "citizens.citizen".',
     )  # fmt: skip
-    object_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    object_id = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default="",
+        help_text="With object_type: that object's history, rows naming it among their "
+        "related_ids included.",
+    )  # fmt: skip
     actor = serializers.CharField(
         max_length=200, required=False, allow_blank=True, default="", help_text="A username."
     )

@@ -140,21 +140,31 @@ class UswdsForm(UswdsFormMixin, forms.Form):
 
 
 class AuditFilterForm(UswdsForm):
-    action = forms.CharField(label=_("Action starts with"), required=False, max_length=100)
-    object_type = forms.CharField(
-        label=_("Object type"),
-        required=False,
-        max_length=100,
-        help_text=_("For example citizens.citizen"),
-    )
-    object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
-    actor = forms.CharField(label=_("Done by (username)"), required=False, max_length=150)
+    """What a supervisor narrows the audit trail by: who, what kind of action, which days (in
+    the agency's time zone). An object's history (`object_type`, `object_id`) and an action
+    code (`action`, as the API takes it) come from links and stay hidden."""
+
+    who = forms.ChoiceField(label=_("Done by"), required=False)
+    kind = forms.ChoiceField(label=_("What happened"), required=False)
     since = forms.DateField(
         label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     until = forms.DateField(
         label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    object_type = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    object_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    action = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, people: Any = (), kinds: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["who"].choices = [
+            ("", _("Anyone")),
+            ("system", _("Automatic (the system)")),
+            ("citizen", _("Citizens")),
+            (_("Staff"), list(people)),
+        ]
+        self.fields["kind"].choices = [("", _("Anything")), *kinds]
 
     def clean(self):
         data = super().clean()

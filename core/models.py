@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -81,10 +83,28 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64)
     agency_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     changes = models.JSONField(default=dict, blank=True, help_text="{field: [before, after]}")
+    # One row for one decision that changed many objects (a calendar change recomputing the SLA
+    # deadlines of 40 cases): the objects behind it, countable and listable, and findable in
+    # the history of each of them.
+    related_type = models.CharField(max_length=100, blank=True, default="")
+    related_ids = ArrayField(models.CharField(max_length=64), blank=True, default=list)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id", "-occurred_at"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-occurred_at"]),
+            # The audit page: one agency's events, newest first (keyset by occurred_at, id).
+            models.Index(
+                fields=["agency_id", "-occurred_at", "-id"], name="auditevent_agency_recent_idx"
+            ),
+            # "The history of this case" finds the bulk rows that name it too; only bulk rows
+            # are indexed.
+            GinIndex(
+                fields=["related_ids"],
+                name="auditevent_related_ids_idx",
+                condition=~Q(related_ids=[]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}:{self.object_id}"

@@ -41,6 +41,13 @@ def user_agency_id(user: Any) -> int | None:
     return profile.agency_id if profile is not None else None
 
 
+def agency_staff_users(agency_id: int) -> Any:
+    """The user accounts of an agency's staff (active or not: the audit trail names both)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(staff_profile__agency_id=agency_id)
+
+
 def user_role(user: Any) -> str | None:
     profile = staff_profile(user)
     return profile.role if profile is not None else None

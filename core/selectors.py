@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from core.models import ApiToken, AuditEvent, Notification
-from core.scoping import two_factor_required, user_agency_id
+from core.scoping import agency_staff_users, two_factor_required, user_agency_id
 
 
 def audit_events_visible_to(user: Any) -> QuerySet[AuditEvent]:
@@ -28,32 +33,109 @@ def audit_events_filtered(
     user: Any,
     *,
     action: str = "",
+    kind: str = "",
     object_type: str = "",
     object_id: str = "",
     actor: str = "",
-    since: Any = None,
-    until: Any = None,
+    who: str = "",
+    since: date | None = None,
+    until: date | None = None,
+    tz: tzinfo | None = None,
 ) -> QuerySet[AuditEvent]:
+    """The trail `user` may see, narrowed: `action` (a code's start), `kind` (a kind of action
+    of the page's filter), an object (with the bulk rows that name it among theirs), `actor` (a
+    username) or `who` (a user id, "system" or "citizen"), and days from `since` to `until`
+    counted in `tz` (the reader's agency's; the current time zone without it)."""
+    from core.audit_presenters import action_kind_filter
+
     events = audit_events_visible_to(user)
     if action:
         events = events.filter(action__startswith=action)
-    if object_type:
+    if kind:
+        condition = action_kind_filter(kind)
+        events = events.filter(condition) if condition is not None else events.none()
+    if object_type and object_id:
+        # The bulk rows naming it among their objects too (a partial GIN index serves them).
+        events = events.filter(
+            Q(object_type=object_type, object_id=object_id)
+            | Q(related_type=object_type, related_ids__contains=[object_id]) & ~Q(related_ids=[])
+        )
+    elif object_type:
         events = events.filter(object_type=object_type)
-    if object_id:
+    elif object_id:
         events = events.filter(object_id=object_id)
     if actor:
         events = events.filter(actor_label__iexact=actor)
-    # Day bounds as instants (in the current time zone, as __date would read them), so the
-    # occurred_at index serves the range; __date casts the column for every row.
+    if who in (AuditEvent.ActorType.SYSTEM, AuditEvent.ActorType.CITIZEN):
+        events = events.filter(actor_type=who)
+    elif who.isdigit():
+        events = events.filter(actor_user_id=int(who))
+    # Day bounds as instants, so the occurred_at index serves the range; __date casts the
+    # column for every row.
     if since:
-        events = events.filter(occurred_at__gte=_start_of(since))
+        events = events.filter(occurred_at__gte=_start_of(since, tz))
     if until:
-        events = events.filter(occurred_at__lt=_start_of(until + timedelta(days=1)))
+        events = events.filter(occurred_at__lt=_start_of(until + timedelta(days=1), tz))
     return events.order_by("-occurred_at", "-id")
 
 
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+def _start_of(day: date, tz: tzinfo | None = None) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), tz)
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@dataclass
+class AuditPage:
+    events: list[AuditEvent]
+    next_cursor: str | None
+
+
+def audit_keyset_page(
+    events: QuerySet[AuditEvent], *, cursor: str | None = None, size: int = AUDIT_PAGE_SIZE
+) -> AuditPage:
+    """One page of the trail, newest first, after `cursor` (by occurred_at, id): no OFFSET
+    and no COUNT, so a page costs the same however long the trail is."""
+    position = _decode_cursor(cursor) if cursor else None
+    if position:
+        moment, pk = position
+        # The bound on occurred_at alone is what the index seeks to; the OR breaks ties.
+        events = events.filter(
+            Q(occurred_at__lte=moment), Q(occurred_at__lt=moment) | Q(occurred_at=moment, id__lt=pk)
+        )
+    rows = list(events.order_by("-occurred_at", "-id")[: size + 1])
+    more = len(rows) > size
+    next_cursor = _encode_cursor(rows[size - 1]) if more else None
+    return AuditPage(events=rows[:size], next_cursor=next_cursor)
+
+
+def _encode_cursor(event: AuditEvent) -> str:
+    raw = f"{event.occurred_at.isoformat()}|{event.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, _sep, pk = raw.partition("|")
+        moment = parse_datetime(stamp)
+        return (moment, int(pk)) if moment and timezone.is_aware(moment) else None
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def audit_event_get(user: Any, pk: int) -> AuditEvent:
+    """One row of the trail `user` may see (404 otherwise, as for another agency's objects)."""
+    return get_object_or_404(audit_events_visible_to(user), pk=pk)
+
+
+def audit_actor_choices(user: Any) -> list[Any]:
+    """The people whose actions `user` may filter the trail by: their agency's staff."""
+    agency_id = user_agency_id(user)
+    if agency_id is None:
+        return []
+    return list(agency_staff_users(agency_id).order_by("first_name", "last_name", "username"))
 
 
 def notifications_for(user: Any) -> QuerySet[Notification]:

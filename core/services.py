@@ -47,10 +47,20 @@ def audit_record(
     ip_address: str | None = None,
     changes: dict[str, tuple[Any, Any]] | None = None,
     agency_id: int | None = None,
+    related_model: Any = None,
+    related_ids: Iterable[Any] = (),
 ) -> AuditEvent:
-    """Append one audit row. `actor` is a user, a label for citizens/systems, or None (system)."""
+    """Append one audit row. `actor` is a user, a label for citizens/systems, or None (system).
+
+    One decision that changed many objects is one row: `obj` is what was decided on (the
+    calendar), `related_model` and `related_ids` the objects it changed (the cases whose
+    deadlines moved), which the audit page counts and lists, and finds in each one's history.
+    """
     event = _audit_event(action=action, obj=obj, actor=actor, ip_address=ip_address,
                          changes=changes, agency_id=agency_id)  # fmt: skip
+    if related_model is not None:
+        event.related_type = related_model._meta.label_lower
+        event.related_ids = [str(pk) for pk in related_ids]
     event.save(force_insert=True)
     return event
 

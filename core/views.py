@@ -14,25 +14,72 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from citizencrm.celery import app as celery_app
-from core import selectors, services
+from core import audit_presenters, selectors, services
 from core.forms import AuditFilterForm
 from core.permissions import staff_required
 
 
 @staff_required("supervisor")
 def audit_list(request: HttpRequest) -> HttpResponse:
-    """The audit trail: supervisors and admins see their agency's and shared records' events."""
-    form = AuditFilterForm(request.GET or None)
+    """The audit trail: supervisors and admins see their agency's and shared records' events,
+    in words, newest first, a page at a time (keyset: no count of the whole trail)."""
+    tz = audit_presenters.viewer_timezone(request.user)
+    kinds = sorted(
+        ((kind.key, str(kind.label)) for kind in audit_presenters.action_kinds()),
+        key=lambda pair: pair[1].casefold(),
+    )
+    people = audit_presenters.staff_choices(selectors.audit_actor_choices(request.user))
+    form = AuditFilterForm(request.GET or None, people=people, kinds=kinds)
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_events_filtered(
-        request.user, **{k: v for k, v in filters.items() if v}
+        request.user, tz=tz, **{k: v for k, v in filters.items() if v}
     )
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = selectors.audit_keyset_page(events, cursor=request.GET.get("cursor"))
+    rows = audit_presenters.present_events(page.events, viewer=request.user, tz=tz)
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("cursor", None)
+    subject = everything_url = None
+    if filters.get("object_type") and filters.get("object_id"):
+        subject = audit_presenters.describe_object(
+            filters["object_type"], filters["object_id"], viewer=request.user
+        )
+        rest = query.copy()
+        for name in ("object_type", "object_id"):
+            rest.pop(name, None)
+        everything_url = f"?{rest.urlencode()}" if rest else request.path
+    more = query.copy()
+    if page.next_cursor:
+        more["cursor"] = page.next_cursor
     return render(
         request, "core/audit_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": form, "rows": rows, "tz": tz, "subject": subject, "everything_url": everything_url,
+         "next_url": f"?{more.urlencode()}" if page.next_cursor else None,
+         "first_url": f"?{query.urlencode()}" if request.GET.get("cursor") else None},
+    )  # fmt: skip
+
+
+RELATED_PAGE = 100
+
+
+@staff_required("supervisor")
+def audit_event(request: HttpRequest, pk: int) -> HttpResponse:
+    """One row of the trail in full, with every object behind a bulk row (a page at a time)."""
+    event = selectors.audit_event_get(request.user, pk)
+    tz = audit_presenters.viewer_timezone(request.user)
+    row = audit_presenters.present_events([event], viewer=request.user, tz=tz, related_shown=0)[0]
+    try:
+        start = max(0, int(request.GET.get("start", 0)))
+    except ValueError:
+        start = 0
+    related = audit_presenters.related_page(
+        event, viewer=request.user, offset=start, limit=RELATED_PAGE
+    )
+    end = start + len(related)
+    return render(
+        request, "core/audit_event.html",
+        {"row": row, "tz": tz, "related": related, "start": start + 1, "end": end,
+         "previous_url": f"?start={max(0, start - RELATED_PAGE)}" if start else None,
+         "next_url": f"?start={end}" if end < row.related_count else None},
     )  # fmt: skip
 
 

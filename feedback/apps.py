@@ -9,8 +9,9 @@ class FeedbackConfig(AppConfig):
         from cases.hooks import register_case_closed_hook, register_case_panel
         from citizens.subject_access import register_subject_access_provider
         from citizens.timeline import register_timeline_provider
+        from core.audit_presenters import register_audit_vocabulary
         from core.retention import register_retention_step
-        from feedback import tasks  # noqa: F401  (registers the Celery tasks)
+        from feedback import audit_presenters, tasks  # noqa: F401  (tasks: the Celery tasks)
         from feedback.hooks import (
             case_closed_survey_hook,
             case_feedback_panel,
@@ -26,3 +27,4 @@ class FeedbackConfig(AppConfig):
         register_case_panel(case_feedback_panel)
         register_staff_home_panel(staff_home_feedback_panel)
         register_retention_step("feedback and survey invitations", feedback_anonymise)
+        register_audit_vocabulary(audit_presenters.vocabulary)

@@ -18,6 +18,8 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
+from core.audit_presenters import known_actions, present_events
+from core.models import AuditEvent
 from tests.audit_scenarios import SCENARIOS, World
 
 EXEMPT: dict[str, str] = {
@@ -120,3 +122,10 @@ def test_service_that_writes_writes_an_audit_event(service):
     other, audit = _writes(recorder.sql)
     assert other, f"scenario for {service} wrote nothing: make it exercise a real change"
     assert audit, f"{service} wrote {other[:3]} without an AuditEvent"
+
+    # ... and the audit page can say it in words (core.audit_presenters).
+    events = list(AuditEvent.objects.select_related("actor_user"))
+    unsaid = sorted({event.action for event in events} - known_actions())
+    assert unsaid == [], f"give {unsaid} a sentence in the writing app's audit_presenters.py"
+    for row in present_events(events, viewer=world.supervisor):
+        assert row.event.action not in row.what

@@ -127,6 +127,14 @@ def _survey_unsubscribe_token(world: MatrixWorld, side: str) -> dict:
     return {"token": unsubscribe_token(world.feedback_object("surveyinvitation", side).pk)}
 
 
+def _audit_event(world: MatrixWorld, side: str) -> dict:
+    """A row of `side`'s agency's audit trail (its team, created with the world)."""
+    from core.models import AuditEvent
+
+    agency = world.side(side).agency
+    return {"pk": AuditEvent.objects.filter(agency_id=agency.pk).values_list("pk", flat=True)[0]}
+
+
 def _json(expect: Expect) -> Expect:
     """The same expectation, with an (empty) JSON body."""
     expect.json = True
@@ -233,6 +241,7 @@ MATRIX: dict[str, Expect] = {
     "staff:verify": staff(ok=302),  # nothing to verify without a device: sent on
     "staff:enrol": staff(ok=200),
     "audit_list": staff("supervisor"),
+    "audit_event": staff_object(_audit_event, minimum="supervisor"),
     "notifications": staff(),  # the signed-in user's own list; nobody else's to ask for
     "staff:people_suggest": staff(),  # @mention suggestions: the caller's agency only
     "citizens:search": staff(),

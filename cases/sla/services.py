@@ -204,6 +204,10 @@ def sla_recompute_for_calendar(
     until now is counted in it, the rest in the new hours (Zammad #534). `team_ids`: only the
     cases of these teams (a team moved to this calendar from `previous`). Returns how many
     cases changed. Called inside the calendar change's transaction.
+
+    One decision, one audit row (per agency owning the cases): `sla.recomputed` on the
+    calendar, with the number of cases whose deadlines moved and their ids (the audit page
+    counts and lists them, and shows the row in each case's history), not one row per case.
     """
     at = at or timezone.now()
     # Also the cases without a policy: their clock runs too, should one apply later.
@@ -214,7 +218,7 @@ def sla_recompute_for_calendar(
         cases = cases.filter(team_id__in=list(team_ids))
     old = calendar_from_snapshot(previous) if previous is not None else None
     cache, policies = CalendarCache(), PolicyCache()
-    changed = 0
+    changed: dict[int, list[int]] = {}  # agency id: the cases whose SLA fields changed
     ids = list(cases.order_by("pk").values_list("pk", flat=True))
     for chunk in _chunks(ids, 500):
         locked = (
@@ -240,11 +244,15 @@ def sla_recompute_for_calendar(
             changes = _diff(before, case)
             if changes:
                 _save(case, changes)
-                _audit(
-                    case, "case.sla_recomputed", actor, {"reason": (None, "calendar"), **changes}
-                )
-                changed += 1
-    return changed
+                changed.setdefault(case.agency_id, []).append(case.pk)
+    reason = "calendar" if team_ids is None else "team_calendar"
+    for agency_id, case_ids in changed.items():
+        audit_record(
+            action="sla.recomputed", obj=calendar, actor=actor, agency_id=agency_id,
+            changes={"reason": (None, reason), "cases": (None, len(case_ids))},
+            related_model=Case, related_ids=case_ids,
+        )  # fmt: skip
+    return sum(len(case_ids) for case_ids in changed.values())
 
 
 def sla_calendar_changed(*, calendar: Any, previous: Any, team_ids: Any, actor: Any) -> None:

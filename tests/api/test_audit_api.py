@@ -87,3 +87,19 @@ def test_newest_first_with_a_cursor_and_filters(api_as, world):
     assert actions(client.get(AUDIT, {"action": "test.", "until": until})) == []
     assert "since" in error_of(client.get(AUDIT, {"since": "last week"}), 400)["fields"]
     assert "until" in error_of(client.get(AUDIT, {"until": ""}), 400)["fields"]
+
+
+def test_one_row_for_many_names_the_objects_behind_it_and_is_in_their_history(api_as, world):
+    from cases.models import Case
+    from core.services import audit_record
+
+    audit_record(action="sla.recomputed", obj=world.agency, actor=world.admin,
+                 agency_id=world.agency.pk, changes={"cases": (None, 2)},
+                 related_model=Case, related_ids=[7, 8])  # fmt: skip
+    client = api_as(world.admin)
+
+    [row] = client.get(AUDIT, {"action": "sla.recomputed"}).json()["results"]
+    assert (row["related_type"], row["related_ids"]) == ("cases.case", ["7", "8"])
+    assert row["changes"]["cases"] == [None, 2]
+    history = client.get(AUDIT, {"object_type": "cases.case", "object_id": "8"})
+    assert actions(history) == ["sla.recomputed"]

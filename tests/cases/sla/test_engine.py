@@ -413,8 +413,15 @@ def test_changing_a_calendar_recomputes_open_cases_zammad_534(world, clock, chan
     assert case.sla_consumed_minutes == pytest.approx(60)
     assert fresh(resolved).resolution_due_at == resolved_before  # closed clocks stay put
     if change != "direct":
-        assert AuditEvent.objects.filter(
-            action="case.sla_recomputed", object_id=str(case.pk), changes__reason=[None, "calendar"]
+        # One row for the decision, naming the case among those it moved (not one per case).
+        recomputed = AuditEvent.objects.get(action="sla.recomputed")
+        assert recomputed.object_id == str(calendar.pk if change != "team_calendar" else
+                                             fresh(case).team.calendar_id)  # fmt: skip
+        assert recomputed.related_type == "cases.case"
+        assert recomputed.related_ids == [str(case.pk)]
+        assert recomputed.changes["cases"] == [None, 1]
+        assert not AuditEvent.objects.filter(
+            action="case.sla_recomputed", changes__reason=[None, "calendar"]
         ).exists()
 
 

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("agencies", "0004_audit_of_shared_records_by_agency"),
-        ("cases", "0008_case_search"),
+        ("cases", "0009_canned_replies"),
         ("citizens", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

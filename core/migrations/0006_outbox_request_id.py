@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0004_api_tokens"),
+        ("core", "0005_auditevent_related_objects"),
     ]
 
     operations = [
