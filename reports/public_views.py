@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date, datetime
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
@@ -77,8 +78,12 @@ def transparency(request: HttpRequest) -> HttpResponse:
     if not_modified:
         return not_modified
     sections = [_page_rows(agency, language) for agency in data["agencies"]]
+    updated = data["last_updated"]
     response = render(request, "reports/transparency.html", {
         "data": data, "sections": sections, "minimum": data["minimum_cases"],
+        "start": date.fromisoformat(data["period"]["from"]),
+        "end": date.fromisoformat(data["period"]["to"]),
+        "updated": None if updated == "never" else datetime.fromisoformat(updated),
     })  # fmt: skip
     return _finish(response, etag)
 
