@@ -258,6 +258,7 @@ MATRIX: dict[str, Expect] = {
     # Dashboards: agents see their teams', supervisors their agency's (scoped in the queries).
     "reports:dashboard": staff("agent"),
     "reports:dashboard_csv": staff("agent"),
+    "reports:cases_csv": staff("supervisor"),
     # --- staff case pages (an empty POST is a form error: 400; nothing is written) ------------
     "cases:queue": staff(),
     "cases:search": staff(),
