@@ -331,9 +331,82 @@ def figures_refresh(*, batch: int | None = None, now: datetime | None = None) ->
     return refreshed
 
 
+# Every fact in one statement (the same definitions as facts_for, in SQL); the business minutes
+# to first response need the calendars and are filled in afterwards (_fill_first_response).
+_FACTS_SQL = """
+INSERT INTO reports_casefact (
+    case_id, agency_id, team_id, category_id, assignee_id, channel, priority, status, is_open,
+    escalated, created_at, created_day, first_response_at, first_response_day, resolved_at,
+    resolved_day, first_response_business_minutes, first_response_elapsed_minutes,
+    resolution_business_minutes, resolution_elapsed_minutes, first_response_sla,
+    resolution_sla, reopen_days, reopen_count)
+WITH reopened AS (
+    SELECT e.case_id,
+           array_agg((e.created_at AT TIME ZONE a.timezone)::date ORDER BY e.created_at) AS days
+      FROM cases_caseevent e
+      JOIN cases_case c ON c.id = e.case_id
+      JOIN agencies_agency a ON a.id = c.agency_id
+     WHERE e.kind = 'status' AND e.data @> '{"reopened": true}'::jsonb
+     GROUP BY e.case_id
+), base AS (
+    SELECT c.*, a.timezone AS tz,
+           CASE WHEN c.status IN ('resolved', 'closed') THEN c.resolved_at END AS done_at
+      FROM cases_case c JOIN agencies_agency a ON a.id = c.agency_id
+)
+SELECT b.id, b.agency_id, b.team_id, b.category_id, b.assignee_id, b.channel, b.priority,
+       b.status, b.status IN ('new', 'open', 'in_progress', 'waiting_on_citizen'),
+       coalesce(b.sla_escalation_level, 0) > 0,
+       b.created_at, (b.created_at AT TIME ZONE b.tz)::date,
+       b.first_response_at, (b.first_response_at AT TIME ZONE b.tz)::date,
+       b.done_at, (b.done_at AT TIME ZONE b.tz)::date,
+       NULL,
+       CASE WHEN b.first_response_at IS NOT NULL THEN greatest(
+           extract(epoch FROM b.first_response_at - b.created_at)::float8 / 60.0, 0) END,
+       CASE WHEN b.done_at IS NOT NULL THEN coalesce(b.sla_consumed_minutes, 0) END,
+       CASE WHEN b.done_at IS NOT NULL THEN greatest(
+           extract(epoch FROM b.done_at - b.created_at)::float8 / 60.0, 0) END,
+       CASE WHEN b.first_response_at IS NULL OR b.first_response_due_at IS NULL THEN ''
+            WHEN b.sla_first_response_breached_at IS NOT NULL
+                 OR b.first_response_at > b.first_response_due_at THEN 'breached'
+            ELSE 'met' END,
+       CASE WHEN b.done_at IS NULL OR b.resolution_due_at IS NULL THEN ''
+            WHEN b.sla_breached_at IS NOT NULL OR b.done_at > b.resolution_due_at
+                 THEN 'breached'
+            ELSE 'met' END,
+       coalesce(r.days, '{}'), coalesce(cardinality(r.days), 0)
+  FROM base b LEFT JOIN reopened r ON r.case_id = b.id
+"""
+
+_FILL_FIELDS = ("id", "agency__timezone", "team_id", "sla_policy_id",
+                "sla_policy__business_hours", "created_at", "first_response_at")  # fmt: skip
+
+
+def _fill_first_response(calendars: _Calendars) -> None:
+    """Business minutes to first response of every answered case, in its team's calendar."""
+    from cases.models import Case
+
+    answered = Case.objects.filter(first_response_at__isnull=False).order_by("pk")
+    last = 0
+    while True:
+        rows = list(answered.filter(pk__gt=last).values(*_FILL_FIELDS)[: CHUNK * 5])
+        if not rows:
+            return
+        last = rows[-1]["id"]
+        calendars.load_teams(row["team_id"] for row in rows)
+        ids = [row["id"] for row in rows]
+        minutes = [calendars.business_minutes(row, row["created_at"], row["first_response_at"])
+                   for row in rows]  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE reports_casefact f SET first_response_business_minutes = v.m "
+                "FROM unnest(%s::bigint[], %s::float8[]) AS v(id, m) WHERE f.case_id = v.id",
+                [ids, minutes],
+            )
+
+
 def rebuild_all() -> dict[str, int]:
     """Recompute every fact and every daily row from the cases (in one transaction)."""
-    from cases.models import Case, CaseEvent
+    from cases.models import CaseEvent
 
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -347,11 +420,10 @@ def rebuild_all() -> dict[str, int]:
             .values_list("pk", flat=True)
             .first()
         ) or 0
-        calendars = _Calendars()
-        ids = list(Case.objects.order_by("pk").values_list("pk", flat=True))
-        for start in range(0, len(ids), CHUNK):
-            facts = facts_for(ids[start : start + CHUNK], calendars)
-            CaseFact.objects.bulk_create(facts, batch_size=CHUNK)
+        with connection.cursor() as cursor:
+            cursor.execute(_FACTS_SQL)
+            count = cursor.rowcount
+        _fill_first_response(_Calendars())
         _rollup(None)
         # Events of the last moments (some may still be committing) are read by the next run.
         state.event_watermark = top
@@ -360,7 +432,7 @@ def rebuild_all() -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE reports_casefact")
         cursor.execute("ANALYZE reports_dailyfigure")
-    return {"cases": len(ids)}
+    return {"cases": count}
 
 
 def figures_version() -> str:
