@@ -9,6 +9,7 @@ import csv
 import io
 from datetime import date, datetime
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -77,6 +78,10 @@ def transparency(request: HttpRequest) -> HttpResponse:
     data, etag, not_modified = _cached(request, f"page-{language}")
     if not_modified:
         return not_modified
+    page_key = f"reports:transparency:page:{etag}"
+    content = cache.get(page_key)
+    if content is not None:
+        return _finish(HttpResponse(content), etag)
     sections = [_page_rows(agency, language) for agency in data["agencies"]]
     updated = data["last_updated"]
     response = render(request, "reports/transparency.html", {
@@ -85,6 +90,8 @@ def transparency(request: HttpRequest) -> HttpResponse:
         "end": date.fromisoformat(data["period"]["to"]),
         "updated": None if updated == "never" else datetime.fromisoformat(updated),
     })  # fmt: skip
+    if not request.user.is_authenticated:  # the header differs for signed-in staff
+        cache.set(page_key, response.content, data_set.CACHE_SECONDS)
     return _finish(response, etag)
 
 

@@ -7,6 +7,7 @@ filters only narrow that.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -286,8 +287,29 @@ BUILDERS = {"volume": volume, "backlog": backlog, "speed": speed, "sla": sla,
             "satisfaction": satisfaction, "workload": workload}  # fmt: skip
 
 
+PANEL_CACHE_SECONDS = 300
+
+
 def panel(key: str, filters: Filters) -> Panel:
-    return BUILDERS[key](filters)
+    """One panel, computed once per figures version, filters and language (then cached: the
+    figures change only when the beat refresh runs; the backlog's ages and the survey
+    answers may be up to PANEL_CACHE_SECONDS old)."""
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    from reports.figures import figures_version
+
+    cache_key = (
+        "reports:panel:"
+        + hashlib.sha256(
+            repr((key, filters, figures_version(), get_language())).encode()
+        ).hexdigest()
+    )
+    found = cache.get(cache_key)
+    if found is None:
+        found = BUILDERS[key](filters)
+        cache.set(cache_key, found, PANEL_CACHE_SECONDS)
+    return found
 
 
 def scope_for(user: Any) -> tuple[tuple[int, ...], tuple[int, ...] | None]:
