@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -37,13 +38,37 @@ def _context(request: HttpRequest):
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Every panel, for the viewer's agency (supervisors), team (agents) or all (superusers)."""
     form, filters = _context(request)
-    panels = [selectors.panel(key, filters) for key in selectors.PANELS]
     query = request.GET.copy()
     query.pop("panel", None)
+    query = query.urlencode()
     return render(request, "reports/dashboard.html", {
-        "form": form, "filters": filters, "panels": panels, "query": query.urlencode(),
-        "export_query": export_query(filters),
+        "form": form, "filters": filters, "export_query": export_query(filters),
+        "panels_html": [_panel_html(key, filters, query) for key in selectors.PANELS],
     })  # fmt: skip
+
+
+def _panel_html(key: str, filters, query: str) -> str:
+    """One panel's section, rendered once per figures version, filters and language."""
+    from django.core.cache import cache
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import get_language
+
+    from reports.figures import figures_version
+
+    cache_key = (
+        "reports:panel-html:"
+        + hashlib.sha256(
+            repr((key, filters, query, figures_version(), get_language())).encode()
+        ).hexdigest()
+    )
+    html = cache.get(cache_key)
+    if html is None:
+        html = render_to_string("reports/_panel.html", {
+            "panel": selectors.panel(key, filters), "query": query,
+        })  # fmt: skip
+        cache.set(cache_key, html, selectors.PANEL_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 (our own template's output)
 
 
 def export_query(filters) -> str:
