@@ -149,6 +149,7 @@ INSTALLED_APPS = [
     "cases",
     "open311",
     "feedback",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -381,6 +382,16 @@ SURVEY_MAX_ATTEMPTS = env.int("SURVEY_MAX_ATTEMPTS", default=6)
 SURVEY_RETRY_BASE_SECONDS = env.float("SURVEY_RETRY_BASE_SECONDS", default=60.0)
 # --- end of "Feedback and surveys" ----------------------------------------------------------
 
+# --- Reports (pre-aggregated figures, dashboards, transparency) ------------------------------
+# Beat refreshes the figures of changed cases every REPORTS_REFRESH_SECONDS, at most
+# REPORTS_REFRESH_BATCH timeline events per run; events younger than REPORTS_REFRESH_LAG_SECONDS
+# are read again by the next run (a transaction committing late is not missed).
+# Transparency cells with fewer than TRANSPARENCY_MIN_CASES cases are not published.
+REPORTS_REFRESH_SECONDS = env.float("REPORTS_REFRESH_SECONDS", default=60.0)
+REPORTS_REFRESH_BATCH = env.int("REPORTS_REFRESH_BATCH", default=20000)
+REPORTS_REFRESH_LAG_SECONDS = env.float("REPORTS_REFRESH_LAG_SECONDS", default=120.0)
+TRANSPARENCY_MIN_CASES = env.int("TRANSPARENCY_MIN_CASES", default=10)
+
 # --- Beat: every periodic job, in one place (run exactly one beat) ---------------------------
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "core.tasks.outbox_relay", "schedule": OUTBOX_RELAY_SECONDS},
@@ -400,6 +411,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feedback.tasks.surveys_dispatch",
         "schedule": SURVEY_SWEEP_SECONDS,
         "options": {"expires": SURVEY_SWEEP_SECONDS},
+    },
+    "reports-figures-refresh": {
+        "task": "reports.tasks.figures_refresh",
+        "schedule": REPORTS_REFRESH_SECONDS,
+        "options": {"expires": REPORTS_REFRESH_SECONDS},
     },
 }
 

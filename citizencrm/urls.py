@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/citizens/", include("citizens.urls")),
     path("staff/cases/", include("cases.urls")),
     path("staff/feedback/", include("feedback.urls")),
+    path("staff/dashboards/", include("reports.urls")),
     path("staff/", include("agencies.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("citizencrm.api_urls")),
@@ -27,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("", core_views.landing, name="landing"),
     path("requests/", include("cases.public.urls")),
     path("", include("feedback.public_urls")),
+    path("", include("reports.public_urls")),
     prefix_default_language=True,
 )
 

@@ -212,6 +212,9 @@ MATRIX: dict[str, Expect] = {
         own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_unsubscribe_token
     ),
     "feedback": public(200),
+    "transparency": public(200),
+    "transparency_csv": public(200),
+    "transparency_json": public(200),
     "feedback_thanks": public(200),
     "survey": Expect(
         own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_survey_token
@@ -262,6 +265,10 @@ MATRIX: dict[str, Expect] = {
     "feedback:open_case": staff_object(_feedback, method="post", ok=400),
     "feedback:results": staff("supervisor"),
     "feedback:results_csv": staff("supervisor"),
+    # Dashboards: agents see their teams', supervisors their agency's (scoped in the queries).
+    "reports:dashboard": staff("agent"),
+    "reports:dashboard_csv": staff("agent"),
+    "reports:cases_csv": staff("supervisor"),
     # --- staff case pages (an empty POST is a form error: 400; nothing is written) ------------
     "cases:queue": staff(),
     "cases:search": staff(),

@@ -1,0 +1,330 @@
+"""Reads of the staff dashboards: each panel is a table (what the CSV and the screen reader
+get) and a chart made from that table, from the pre-aggregated figures (reports.figures).
+
+Every query is limited to the viewer's agencies (and, for agents, their teams) first; the URL's
+filters only narrow that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cases.models import Case
+from reports.filters import Filters
+
+PANELS = ("volume", "backlog", "speed", "sla", "satisfaction", "workload")
+
+DEFINITIONS = {
+    "volume": gettext_lazy(
+        "New cases received in each period of the chosen time, by the channel they came in by."
+    ),
+    "backlog": gettext_lazy(
+        "Cases open now (new, open, in progress or waiting on the citizen), by how long ago "
+        "they were received."
+    ),
+    "speed": gettext_lazy(
+        "For cases resolved (and first answered) in the period: the median and 90th percentile "
+        "time to resolve and to first respond, in business hours of the team's calendar and in "
+        "elapsed hours."
+    ),
+    "sla": gettext_lazy(
+        "Of the cases resolved (first answered) in each period that had a target, the share "
+        "that met it, and how many did not."
+    ),
+    "satisfaction": gettext_lazy(
+        "Answers to the satisfaction survey given in each period: the average score from 1 to "
+        "5, and the share of invitations sent in the period that were answered (service and "
+        "team filters apply; channel and priority cannot, anonymous answers do not say)."
+    ),
+    "workload": gettext_lazy(
+        "Per staff member: the cases assigned to them and open now, and the cases assigned to "
+        "them that were resolved in the period."
+    ),
+}
+
+
+@dataclass
+class Panel:
+    key: str
+    title: str
+    definition: str
+    columns: list[str]
+    rows: list[list[Any]]
+    chart: dict = field(default_factory=dict)
+
+
+def _query(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _where(filters: Filters, alias: str = "f", *, teams: bool = True) -> tuple[str, list]:
+    """SQL conditions of the scope and the dimension filters, for facts or daily figures."""
+    parts = [f"{alias}.agency_id = ANY(%s)"]
+    params: list = [list(filters.agency_ids)]
+    if teams and filters.teams is not None:
+        parts.append(f"{alias}.team_id = ANY(%s)")
+        params.append(list(filters.teams))
+    for column, value in (("category_id", filters.category_id), ("channel", filters.channel),
+                          ("priority", filters.priority)):  # fmt: skip
+        if value is not None:
+            parts.append(f"{alias}.{column} = %s")
+            params.append(value)
+    return " AND ".join(parts), params
+
+
+def _bucket(filters: Filters) -> str:
+    return "day" if filters.days <= 31 else "week" if filters.days <= 120 else "month"
+
+
+def _label(value: date, bucket: str) -> str:
+    return value.strftime("%Y-%m") if bucket == "month" else value.isoformat()
+
+
+def _hours(minutes: float | None) -> float | None:
+    return None if minutes is None else round(minutes / 60.0, 1)
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def _chart(kind: str, labels: list, series: list[tuple[str, list]], y_title: str = "",
+           stacked: bool = False) -> dict:  # fmt: skip
+    return {"type": kind, "labels": [str(x) for x in labels], "stacked": stacked,
+            "yTitle": y_title,
+            "datasets": [{"label": str(name), "data": data} for name, data in series]}  # fmt: skip
+
+
+def volume(filters: Filters) -> Panel:
+    bucket = _bucket(filters)
+    where, params = _where(filters, "d")
+    rows = _query(
+        f"SELECT date_trunc('{bucket}', d.day)::date, d.channel, sum(d.received) "  # noqa: S608
+        f"FROM reports_dailyfigure d WHERE {where} AND d.day BETWEEN %s AND %s "
+        "AND d.received > 0 GROUP BY 1, 2 ORDER BY 1",
+        [*params, filters.start, filters.end],
+    )
+    channels = [c for c in Case.Channel if any(r[1] == c.value for r in rows)]
+    periods = sorted({r[0] for r in rows})
+    table = {(r[0], r[1]): int(r[2]) for r in rows}
+    out = []
+    for period in periods:
+        values = [table.get((period, c.value), 0) for c in channels]
+        out.append([_label(period, bucket), *values, sum(values)])
+    columns = [_("Period"), *[str(c.label) for c in channels], _("Total")]
+    chart = _chart("bar", [r[0] for r in out],
+                   [(c.label, [r[i + 1] for r in out]) for i, c in enumerate(channels)],
+                   _("New cases"), stacked=True)  # fmt: skip
+    return Panel("volume", _("Volume"), str(DEFINITIONS["volume"]), columns, out, chart)
+
+
+AGE_BANDS = (
+    (0, 2, gettext_lazy("0 to 2 days")),
+    (3, 7, gettext_lazy("3 to 7 days")),
+    (8, 30, gettext_lazy("8 to 30 days")),
+    (31, None, gettext_lazy("Over 30 days")),
+)
+
+
+def backlog(filters: Filters, now=None) -> Panel:
+    now = now or timezone.now()
+    where, params = _where(filters)
+    rows = _query(
+        f"SELECT floor(extract(epoch FROM %s - f.created_at) / 86400)::int AS age, "  # noqa: S608
+        f"f.status, count(*) FROM reports_casefact f WHERE f.is_open AND {where} GROUP BY 1, 2",
+        [now, *params],
+    )
+    statuses = [s for s in Case.Status if s.value in ("new", "open", "in_progress",
+                                                      "waiting_on_citizen")]  # fmt: skip
+    out = []
+    for low, high, label in AGE_BANDS:
+        values = [sum(n for age, status, n in rows if status == s.value and age >= low
+                      and (high is None or age <= high)) for s in statuses]  # fmt: skip
+        out.append([str(label), *values, sum(values)])
+    columns = [_("Age"), *[str(s.label) for s in statuses], _("Total")]
+    chart = _chart("bar", [r[0] for r in out],
+                   [(s.label, [r[i + 1] for r in out]) for i, s in enumerate(statuses)],
+                   _("Open cases"), stacked=True)  # fmt: skip
+    return Panel("backlog", _("Backlog and ageing"), str(DEFINITIONS["backlog"]), columns, out,
+                 chart)  # fmt: skip
+
+
+def _team_names(ids) -> dict[int, str]:
+    from agencies.models import Team
+
+    return dict(Team.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "name"))
+
+
+def speed(filters: Filters) -> Panel:
+    where, params = _where(filters)
+    pct = ("percentile_cont(0.5) WITHIN GROUP (ORDER BY {c}), "
+           "percentile_cont(0.9) WITHIN GROUP (ORDER BY {c})")  # fmt: skip
+    resolved = {r[0]: r[1:] for r in _query(
+        f"SELECT f.team_id, count(*), {pct.format(c='f.resolution_business_minutes')}, "  # noqa: S608
+        f"{pct.format(c='f.resolution_elapsed_minutes')} FROM reports_casefact f "
+        f"WHERE {where} AND f.resolved_day BETWEEN %s AND %s GROUP BY 1",
+        [*params, filters.start, filters.end])}  # fmt: skip
+    answered = {r[0]: r[1:] for r in _query(
+        f"SELECT f.team_id, count(*), {pct.format(c='f.first_response_business_minutes')} "  # noqa: S608
+        f"FROM reports_casefact f WHERE {where} AND f.first_response_day BETWEEN %s AND %s "
+        "GROUP BY 1", [*params, filters.start, filters.end])}  # fmt: skip
+    names = _team_names(set(resolved) | set(answered))
+    out = []
+    for team_id in sorted(set(resolved) | set(answered), key=lambda t: names.get(t, "")):
+        r = resolved.get(team_id, (0, None, None, None, None))
+        a = answered.get(team_id, (0, None, None))
+        out.append([names.get(team_id, _("No team")), r[0], _hours(r[1]), _hours(r[2]),
+                    _hours(r[3]), _hours(r[4]), a[0], _hours(a[1]), _hours(a[2])])  # fmt: skip
+    columns = [_("Team"), _("Resolved"), _("Resolution, median (business hours)"),
+               _("Resolution, 90th percentile (business hours)"),
+               _("Resolution, median (elapsed hours)"),
+               _("Resolution, 90th percentile (elapsed hours)"), _("First responses"),
+               _("First response, median (business hours)"),
+               _("First response, 90th percentile (business hours)")]  # fmt: skip
+    chart = _chart("bar", [r[0] for r in out],
+                   [(columns[2], [r[2] for r in out]), (columns[3], [r[3] for r in out])],
+                   _("Business hours"))  # fmt: skip
+    return Panel("speed", _("Speed"), str(DEFINITIONS["speed"]), columns, out, chart)
+
+
+def sla(filters: Filters) -> Panel:
+    bucket = _bucket(filters)
+    where, params = _where(filters, "d")
+    rows = _query(
+        f"SELECT date_trunc('{bucket}', d.day)::date, sum(d.resolution_sla_met), "  # noqa: S608
+        "sum(d.resolution_sla_breached), sum(d.first_response_sla_met), "
+        f"sum(d.first_response_sla_breached) FROM reports_dailyfigure d WHERE {where} "
+        "AND d.day BETWEEN %s AND %s GROUP BY 1 HAVING sum(d.resolution_sla_met + "
+        "d.resolution_sla_breached + d.first_response_sla_met + d.first_response_sla_breached)"
+        " > 0 ORDER BY 1",
+        [*params, filters.start, filters.end],
+    )
+    out = [[_label(p, bucket), _percent(rm, rm + rb), int(rb), _percent(fm, fm + fb), int(fb)]
+           for p, rm, rb, fm, fb in rows]  # fmt: skip
+    columns = [_("Period"), _("Resolution target met (%)"), _("Resolution targets missed"),
+               _("First response target met (%)"), _("First response targets missed")]  # fmt: skip
+    chart = _chart("line", [r[0] for r in out],
+                   [(columns[1], [r[1] for r in out]), (columns[3], [r[3] for r in out])],
+                   "%")  # fmt: skip
+    return Panel("sla", _("SLA compliance"), str(DEFINITIONS["sla"]), columns, out, chart)
+
+
+def satisfaction(filters: Filters) -> Panel:
+    bucket = "day" if filters.days <= 31 else "month"
+    parts = ["r.agency_id = ANY(%s)"]
+    params: list = [list(filters.agency_ids)]
+    if filters.teams is not None:
+        parts.append("r.team_id = ANY(%s)")
+        params.append(list(filters.teams))
+    if filters.category_id is not None:
+        parts.append("r.category_id = %s")
+        params.append(filters.category_id)
+    where = " AND ".join(parts)
+    local = "(r.submitted_at AT TIME ZONE a.timezone)::date"
+    answers = _query(
+        f"SELECT date_trunc('{bucket}', {local})::date, count(DISTINCT r.id), "  # noqa: S608
+        "avg(x.number) FILTER (WHERE q.kind = 'csat') FROM feedback_surveyresponse r "
+        "JOIN agencies_agency a ON a.id = r.agency_id "
+        "LEFT JOIN feedback_answer x ON x.response_id = r.id "
+        "LEFT JOIN feedback_question q ON q.id = x.question_id "
+        f"WHERE {where} AND {local} BETWEEN %s AND %s GROUP BY 1 ORDER BY 1",
+        [*params, filters.start, filters.end],
+    )
+    sent_local = "(i.sent_at AT TIME ZONE a.timezone)::date"
+    sent = dict(_query(
+        f"SELECT date_trunc('{bucket}', {sent_local})::date, count(*) "  # noqa: S608
+        "FROM feedback_surveyinvitation i JOIN agencies_agency a ON a.id = i.agency_id "
+        f"WHERE {where.replace('r.', 'i.')} AND i.sent_at IS NOT NULL "
+        f"AND {sent_local} BETWEEN %s AND %s GROUP BY 1",
+        [*params, filters.start, filters.end]))  # fmt: skip
+    periods = sorted({p for p, *_rest in answers} | set(sent))
+    by_period = {p: (n, avg) for p, n, avg in answers}
+    out = []
+    for period in periods:
+        n, avg = by_period.get(period, (0, None))
+        out.append([_label(period, bucket), None if avg is None else round(float(avg), 2), n,
+                    sent.get(period, 0), _percent(n, sent.get(period, 0))])  # fmt: skip
+    columns = [_("Period"), _("CSAT average (1 to 5)"), _("Answers"), _("Invitations sent"),
+               _("Response rate (%)")]  # fmt: skip
+    chart = _chart("line", [r[0] for r in out], [(columns[1], [r[1] for r in out])], "CSAT")
+    return Panel("satisfaction", _("Satisfaction"), str(DEFINITIONS["satisfaction"]), columns,
+                 out, chart)  # fmt: skip
+
+
+def workload(filters: Filters) -> Panel:
+    from django.contrib.auth import get_user_model
+
+    where, params = _where(filters)
+    rows = _query(
+        "SELECT f.assignee_id, count(*) FILTER (WHERE f.is_open), "  # noqa: S608
+        "count(*) FILTER (WHERE f.resolved_day BETWEEN %s AND %s) FROM reports_casefact f "
+        f"WHERE f.assignee_id IS NOT NULL AND {where} AND (f.is_open OR f.resolved_day "
+        "BETWEEN %s AND %s) GROUP BY 1",
+        [filters.start, filters.end, *params, filters.start, filters.end],
+    )
+    users = {u.pk: (u.get_full_name() or u.get_username())
+             for u in get_user_model().objects.filter(pk__in=[r[0] for r in rows])}  # fmt: skip
+    out = sorted(([users.get(a, "?"), int(o), int(r)] for a, o, r in rows),
+                 key=lambda row: (-row[1], row[0]))  # fmt: skip
+    columns = [_("Staff member"), _("Open now"), _("Resolved in the period")]
+    chart = _chart("bar", [r[0] for r in out],
+                   [(columns[1], [r[1] for r in out]), (columns[2], [r[2] for r in out])],
+                   _("Cases"))  # fmt: skip
+    return Panel("workload", _("Workload"), str(DEFINITIONS["workload"]), columns, out, chart)
+
+
+BUILDERS = {"volume": volume, "backlog": backlog, "speed": speed, "sla": sla,
+            "satisfaction": satisfaction, "workload": workload}  # fmt: skip
+
+
+PANEL_CACHE_SECONDS = 300
+
+
+def panel(key: str, filters: Filters) -> Panel:
+    """One panel, computed once per figures version, filters and language (then cached: the
+    figures change only when the beat refresh runs; the backlog's ages and the survey
+    answers may be up to PANEL_CACHE_SECONDS old)."""
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    from reports.figures import figures_version
+
+    cache_key = (
+        "reports:panel:"
+        + hashlib.sha256(
+            repr((key, filters, figures_version(), get_language())).encode()
+        ).hexdigest()
+    )
+    found = cache.get(cache_key)
+    if found is None:
+        found = BUILDERS[key](filters)
+        cache.set(cache_key, found, PANEL_CACHE_SECONDS)
+    return found
+
+
+def scope_for(user: Any) -> tuple[tuple[int, ...], tuple[int, ...] | None]:
+    """The agencies and teams a viewer's dashboard counts: superusers every agency;
+    supervisors and admins their agency; agents their teams."""
+    from agencies.models import Agency
+    from agencies.selectors import staff_member, staff_team_ids
+
+    if getattr(user, "is_superuser", False) and staff_member(user) is None:
+        return tuple(Agency.objects.values_list("pk", flat=True)), None
+    member = staff_member(user)
+    if member is None:
+        return (), ()
+    if getattr(user, "is_superuser", False):
+        return tuple(Agency.objects.values_list("pk", flat=True)), None
+    if member.role == "agent":
+        return (member.agency_id,), tuple(staff_team_ids(user))
+    return (member.agency_id,), None
