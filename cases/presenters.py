@@ -248,3 +248,7 @@ def mention_notice_text(case: Case, by: str, excerpt: str) -> tuple[str, str]:
         _("%(name)s mentioned you on %(reference)s") % {"name": by, "reference": case.reference},
         excerpt,
     )
+
+
+def citizen_replied_notice_text(case: Case, excerpt: str) -> tuple[str, str]:
+    return (_("The citizen replied on %(reference)s") % {"reference": case.reference}, excerpt)

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class InboundConfig(AppConfig):
+    """Email into cases: the mail gateway (SMTP), the IMAP poller, and replies onto cases."""
+
+    name = "inbound"
+    verbose_name = "Inbound email"
+
+    def ready(self) -> None:
+        from inbound import tasks  # noqa: F401  (registers the outbox handler)
