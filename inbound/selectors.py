@@ -9,9 +9,10 @@ from collections.abc import Iterable
 
 from django.utils.crypto import salted_hmac
 
-from cases.models import Case, CaseEmail
+from cases.models import Case, CaseEmail, ServiceCategory
 from inbound.models import InboundAddress
 
+UNCLASSIFIED_CODE = "to-be-classified"  # each agency's placeholder service for email cases
 REPLY_SALT = "inbound.reply-address"  # part of addresses already sent: never change it
 REPLY_TAG = re.compile(r"^(?P<reference>crm-\d{4}-[0-9a-z]{6})\.(?P<signature>[0-9a-f]{16})$")
 REFERENCE_IN_TEXT = re.compile(r"\bCRM-\d{4}-[0-9A-HJKMNP-TV-Z]{6}\b", re.IGNORECASE)
@@ -82,3 +83,10 @@ def case_from_message_ids(message_ids: Iterable[str]) -> Case | None:
 
 def references_in(text: str) -> set[str]:
     return {m.upper() for m in REFERENCE_IN_TEXT.findall(text or "")}
+
+
+def unclassified_category(agency_id: int) -> ServiceCategory | None:
+    """The agency's "to be classified" service, where email cases wait for an agent."""
+    return ServiceCategory.objects.filter(
+        agency_id=agency_id, code=UNCLASSIFIED_CODE, active=True
+    ).first()

@@ -21,7 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cases.models import Case, CaseEvent, ServiceCategory
+from cases.models import Case, CaseEvent
 from cases.services import case_attach, case_citizen_reply, case_create
 from citizens.models import Citizen
 from citizens.normalise import normalise_email
@@ -32,7 +32,7 @@ from inbound.models import InboundAddress, InboundMessage
 
 logger = logging.getLogger(__name__)
 PROCESS_TOPIC = "inbound.process"
-UNCLASSIFIED_CODE = "to-be-classified"  # each agency's placeholder service for email cases
+UNCLASSIFIED_CODE = selectors.UNCLASSIFIED_CODE
 Status = InboundMessage.Status
 MAX_DESCRIPTION = 20000
 
@@ -176,17 +176,11 @@ def _reply(message: InboundMessage, parsed: mail.ParsedMail, case: Case) -> tupl
     return Status.PROCESSED, _skipped_text(skipped)
 
 
-def unclassified_category(agency_id: int) -> ServiceCategory | None:
-    return ServiceCategory.objects.filter(
-        agency_id=agency_id, code=UNCLASSIFIED_CODE, active=True
-    ).first()
-
-
 def _new_case(
     message: InboundMessage, parsed: mail.ParsedMail, route: InboundAddress
 ) -> tuple[str, str]:
     message.agency_id = route.agency_id
-    category = unclassified_category(route.agency_id)
+    category = selectors.unclassified_category(route.agency_id)
     if category is None:
         return Status.DEAD, (
             f"the agency has no active service with the code “{UNCLASSIFIED_CODE}” for email "

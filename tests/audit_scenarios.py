@@ -617,3 +617,52 @@ def _feedback_scenarios() -> dict[str, Callable[[World], Call]]:
 
 
 SCENARIOS.update(_feedback_scenarios())
+
+
+# --- inbound email --------------------------------------------------------------------------
+
+
+def _inbound_scenarios() -> dict[str, Callable[[World], Call]]:
+    from cases import services as s
+    from inbound import services as ins
+    from inbound.models import InboundAddress, InboundMessage
+
+    raw = (b"From: Ana <ana@example.org>\r\nTo: roads@pw.example\r\nSubject: Pothole\r\n"
+           b"Message-ID: <1@example.org>\r\n\r\nA hole.\r\n")  # fmt: skip
+
+    def route(world):
+        category = _category(world, code=ins.UNCLASSIFIED_CODE)
+        InboundAddress.objects.create(address="roads@pw.example", agency=world.agency,
+                                      team=category.owning_team)  # fmt: skip
+
+    def receive(world):
+        route(world)
+        return lambda: ins.inbound_receive(raw=raw, source="smtp", envelope_from="ana@example.org",
+                                           envelope_to=["roads@pw.example"])  # fmt: skip
+
+    def process(world):
+        route(world)
+        message, _created = ins.inbound_receive(raw=raw, source="smtp",
+                                                envelope_to=["roads@pw.example"])  # fmt: skip
+        return lambda: ins.inbound_process(message_pk=message.pk)
+
+    def requeue(world):
+        message = InboundMessage.objects.create(message_id="<2@x>", content_hash="0" * 64,
+                                                source="smtp", raw=raw, status="dead")  # fmt: skip
+        return lambda: ins.inbound_requeue(message=message, actor=world.admin)
+
+    def citizen_reply(world):
+        case = _case(world, "waiting_on_citizen")
+        return lambda: s.case_citizen_reply(
+            case=case, body="North side.", actor="citizen:r@example.org", channel="email"
+        )
+
+    return {
+        "inbound.services.inbound_receive": receive,
+        "inbound.services.inbound_process": process,
+        "inbound.services.inbound_requeue": requeue,
+        "cases.services.case_citizen_reply": citizen_reply,
+    }
+
+
+SCENARIOS.update(_inbound_scenarios())
