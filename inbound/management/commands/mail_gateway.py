@@ -11,14 +11,15 @@ sender's server retries later).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import signal
 import time
+from concurrent.futures import ThreadPoolExecutor
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from inbound import selectors
 from inbound.models import InboundMessage
@@ -47,10 +48,19 @@ class GatewayHandler:
     def __init__(self, *, max_per_minute: int | None = None) -> None:
         self.max_per_minute = max_per_minute or settings.MAIL_GATEWAY_MAX_PER_MINUTE
         self.window = (0, 0)  # (minute, count)
+        # The database is used from one thread of its own (never from the event loop).
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gateway-db")
+
+    async def _run(self, func, *args):
+        return await asyncio.get_running_loop().run_in_executor(self.executor, func, *args)
+
+    def close(self) -> None:
+        self.executor.submit(connections.close_all).result(timeout=10)
+        self.executor.shutdown(wait=True)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         try:
-            known = await sync_to_async(_known_recipient, thread_sensitive=True)(address)
+            known = await self._run(_known_recipient, address)
         except Exception:
             logger.exception("gateway: recipient check failed")
             return "451 4.3.0 Temporary failure, try again later"
@@ -67,9 +77,7 @@ class GatewayHandler:
             return "451 4.7.1 Too many messages just now, try again later"
         raw = envelope.original_content or envelope.content
         try:
-            await sync_to_async(_store, thread_sensitive=True)(
-                raw, envelope.mail_from or "", list(envelope.rcpt_tos)
-            )
+            await self._run(_store, raw, envelope.mail_from or "", list(envelope.rcpt_tos))
         except MessageTooLarge:
             return "552 5.3.4 Message too big"
         except Exception:
@@ -86,6 +94,11 @@ def make_controller(*, host: str, port: int):
         data_size_limit=settings.INBOUND_MAX_BYTES, decode_data=False,
         server_hostname="citizencrm-gateway", ready_timeout=10,
     )  # fmt: skip
+
+
+def gateway_stop(controller) -> None:
+    controller.stop()
+    controller.handler.close()
 
 
 class Command(BaseCommand):
@@ -120,4 +133,4 @@ class Command(BaseCommand):
             while not done["stop"]:
                 time.sleep(0.5)
         finally:
-            controller.stop()
+            gateway_stop(controller)
