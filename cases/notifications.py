@@ -56,8 +56,8 @@ def case_notify_citizen(*, case: Case, kind: str, body: str = "") -> bool:
 def _reply_headers(case: Case, kind: str) -> dict:
     """Our Message-ID, kept for the case (a reply naming it in In-Reply-To lands there), and
     the signed reply-to address of the agency's inbound email, when it has one."""
+    from cases.hooks import reply_address_for
     from cases.models import CaseEmail
-    from inbound.selectors import reply_address_for
 
     message_id = make_msgid(domain=_message_id_domain())
     CaseEmail.objects.create(case=case, message_id=message_id, kind=kind)

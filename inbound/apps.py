@@ -8,4 +8,8 @@ class InboundConfig(AppConfig):
     verbose_name = "Inbound email"
 
     def ready(self) -> None:
+        from cases.hooks import register_reply_address
         from inbound import tasks  # noqa: F401  (registers the outbox handler)
+        from inbound.selectors import reply_address_for
+
+        register_reply_address(reply_address_for)
