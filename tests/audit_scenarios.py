@@ -657,7 +657,17 @@ def _inbound_scenarios() -> dict[str, Callable[[World], Call]]:
             case=case, body="North side.", actor="citizen:r@example.org", channel="email"
         )
 
+    def open311_update(world):
+        from open311.services import open311_client_create
+        from open311.update_services import PostedUpdate, open311_update_post
+
+        case = _case(world, "open")
+        client, _key = open311_client_create(name="FMS", agency=world.agency, actor=None)
+        update = PostedUpdate(client_update_id="7", description="By the gate.")
+        return lambda: open311_update_post(client=client, case=case, update=update)
+
     return {
+        "open311.update_services.open311_update_post": open311_update,
         "inbound.services.inbound_receive": receive,
         "inbound.services.inbound_process": process,
         "inbound.services.inbound_requeue": requeue,

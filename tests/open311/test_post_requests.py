@@ -244,14 +244,38 @@ def test_post_needs_no_csrf_token(o311):
     assert strict.post(url("requests.json"), form(o311)).status_code == 200
 
 
-def test_posts_are_rate_limited_per_address(o311, api, settings):
+def test_posts_with_a_key_are_rate_limited_per_client_key(o311, api, settings):
     import redis
 
     redis.Redis.from_url(settings.REDIS_URL).flushdb()
     settings.RATELIMIT_ENABLED = True
-    settings.RATELIMIT_OPEN311_POSTS = 1
+    settings.RATELIMIT_OPEN311_POSTS = 1  # per address: not what counts for a known key
+    settings.RATELIMIT_OPEN311_POSTS_PER_CLIENT = 2
+    assert api.post(url("requests.json"), form(o311)).status_code == 200
     assert api.post(url("requests.json"), form(o311)).status_code == 200
     response = api.post(url("requests.json"), form(o311))
     assert response.status_code == 429
     assert errors(response, "json")[0]["code"] == 429
     assert Open311Client.objects.get(pk=o311.client.pk).active
+
+
+def test_posts_without_a_valid_key_are_rate_limited_per_address(o311, api, settings):
+    import redis
+
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    settings.RATELIMIT_ENABLED = True
+    settings.RATELIMIT_OPEN311_POSTS = 1
+    assert api.post(url("requests.json"), form(o311, api_key="o311_wrong")).status_code == 403
+    response = api.post(url("requests.json"), form(o311, api_key="o311_wrong"))
+    assert response.status_code == 429
+
+
+def test_200_posts_from_one_client_key_in_ten_minutes_are_accepted(o311, api, settings):
+    """A FixMyStreet server posting for a whole city, with the default limits."""
+    import redis
+
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    settings.RATELIMIT_ENABLED = True
+    statuses = [api.post(url("requests.json"), form(o311)).status_code for _ in range(200)]
+    assert statuses == [200] * 200
+    assert Case.objects.filter(channel="open311").count() == 200
