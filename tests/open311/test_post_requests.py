@@ -143,7 +143,6 @@ def test_a_missing_required_attribute_is_400_and_writes_nothing(o311, api, fmt):
         ({"media_url": "javascript:alert(1)"}, "media_url must be an http or https URL."),
         ({"media_url": "ftp://example.org/x.jpg"}, "media_url must be an http or https URL."),
         ({"email": "not-an-email"}, "email: Enter a valid email address."),
-        ({"phone": "12", "first_name": "Al"}, "phone: Enter a valid phone number"),
         ({"description": "x" * 4001}, "description: Keep the description under 4000"),
         ({"lat": "91"}, "lat must be a number between -90 and 90."),
         ({"long": "abc"}, "long must be a number between -180 and 180."),
@@ -279,3 +278,15 @@ def test_200_posts_from_one_client_key_in_ten_minutes_are_accepted(o311, api, se
     statuses = [api.post(url("requests.json"), form(o311)).status_code for _ in range(200)]
     assert statuses == [200] * 200
     assert Case.objects.filter(channel="open311").count() == 200
+
+
+def test_a_phone_number_we_cannot_read_is_kept_as_given_and_flagged(o311, api):
+    from cases.models import CaseEvent
+
+    response = api.post(url("requests.json"), form(o311, phone="0800 FIX IT", first_name="Al",
+                                                    email="al@example.org"))  # fmt: skip
+    assert response.status_code == 200, response.content
+    case = Case.objects.get()
+    assert case.citizen.phone == ""
+    note = CaseEvent.objects.get(case=case, kind="note")
+    assert "0800 FIX IT" in note.body
