@@ -211,3 +211,18 @@ def test_trim_reply_cuts_quotes_and_signature():
 def test_receipts_still_send_without_inbound_addresses(db):
     """Agencies without inbound email send their receipts as before (no reply-to)."""
     assert django_mail.outbox == []
+
+
+def test_the_reply_shows_on_the_staff_case_page_trimmed_and_escaped(inbound_world, client):
+    from django.urls import reverse
+
+    case = _open_case(inbound_world)
+    sent = CaseEmail.objects.filter(case=case).last()
+    body = "<b>North</b> side.\n\nOn Thu, 3 Dec 2026, Public Works wrote:\n> Which side?"
+    receive(make_mail(subject=f"Re: {case.reference}", body=body,
+                      headers={"In-Reply-To": sent.message_id}))  # fmt: skip
+    client.force_login(inbound_world.agent)
+    page = client.get(reverse("cases:detail", args=[case.reference])).content.decode()
+    assert "Citizen replied" in page
+    assert "&lt;b&gt;North&lt;/b&gt; side." in page
+    assert "Which side?</" not in page.split("Citizen replied", 1)[1][:2000]
