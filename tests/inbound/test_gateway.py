@@ -107,3 +107,17 @@ def test_list_addresses_prints_the_routed_addresses(inbound_world):
     out = StringIO()
     call_command("mail_gateway", "--list-addresses", stdout=out)
     assert out.getvalue().split() == ["roads@city.example"]
+
+
+def test_beyond_the_gateways_rate_the_sender_is_told_to_retry_later(inbound_world, settings):
+    settings.MAIL_GATEWAY_MAX_PER_MINUTE = 1
+    controller = make_controller(host="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        send(controller.port, make_mail(subject="First"))
+        with pytest.raises(smtplib.SMTPDataError) as refused:
+            send(controller.port, make_mail(subject="Second"))
+        assert refused.value.smtp_code == 451  # temporary: the sending server retries later
+    finally:
+        gateway_stop(controller)
+    assert list(InboundMessage.objects.values_list("subject", flat=True)) == ["First"]
