@@ -13,3 +13,8 @@ class InboundConfig(AppConfig):
         from inbound.selectors import reply_address_for
 
         register_reply_address(reply_address_for)
+
+        from core.retention import register_retention_step
+        from inbound.services import inbound_messages_anonymise
+
+        register_retention_step("received emails", inbound_messages_anonymise)

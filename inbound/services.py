@@ -26,7 +26,8 @@ from cases.services import case_attach, case_citizen_reply, case_create
 from citizens.models import Citizen
 from citizens.normalise import normalise_email
 from citizens.services import citizen_create
-from core.services import audit_record, outbox_enqueue
+from core.retention import RETENTION_ACTOR
+from core.services import audit_record, audit_record_many, outbox_enqueue
 from inbound import mail, selectors
 from inbound.models import InboundAddress, InboundMessage
 
@@ -256,3 +257,30 @@ def inbound_requeue(*, message: InboundMessage, actor: Any) -> bool:
                      changes={"status": (Status.DEAD, Status.RECEIVED)})  # fmt: skip
         outbox_enqueue(topic=PROCESS_TOPIC, payload={"message": message.pk})
     return bool(updated)
+
+
+def inbound_messages_anonymise(*, cutoff: Any, dry_run: bool = False, batch: int = 500) -> int:
+    """Retention (core.retention): messages received before `cutoff` lose their raw content,
+    sender, recipients and subject; the row (its outcome, Message-ID and hash) stays."""
+    old = InboundMessage.objects.filter(received_at__lt=cutoff, size__gt=0)
+    if dry_run:
+        return old.count()
+    done = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                old.order_by("pk")
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)[:batch]
+            )
+            if not ids:
+                return done
+            InboundMessage.objects.filter(pk__in=ids).update(
+                raw=b"", sender="", envelope_from="", envelope_to=[], subject="", size=0
+            )
+            audit_record_many([
+                {"action": "inbound.anonymised", "obj": InboundMessage(pk=pk),
+                 "actor": RETENTION_ACTOR, "changes": {"raw": ("kept", "removed")}}
+                for pk in ids
+            ])  # fmt: skip
+            done += len(ids)

@@ -666,7 +666,20 @@ def _inbound_scenarios() -> dict[str, Callable[[World], Call]]:
         update = PostedUpdate(client_update_id="7", description="By the gate.")
         return lambda: open311_update_post(client=client, case=case, update=update)
 
+    def anonymise(world):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        message = InboundMessage.objects.create(
+            message_id="<3@x>", content_hash="1" * 64, source="smtp", raw=raw, size=len(raw),
+            sender="ana@example.org", received_at=timezone.now() - timedelta(days=4000),
+        )  # fmt: skip
+        assert message.pk
+        return lambda: ins.inbound_messages_anonymise(cutoff=timezone.now() - timedelta(days=3000))
+
     return {
+        "inbound.services.inbound_messages_anonymise": anonymise,
         "open311.update_services.open311_update_post": open311_update,
         "inbound.services.inbound_receive": receive,
         "inbound.services.inbound_process": process,

@@ -226,3 +226,21 @@ def test_the_reply_shows_on_the_staff_case_page_trimmed_and_escaped(inbound_worl
     assert "Citizen replied" in page
     assert "&lt;b&gt;North&lt;/b&gt; side." in page
     assert "Which side?</" not in page.split("Citizen replied", 1)[1][:2000]
+
+
+def test_retention_removes_old_messages_content_and_keeps_the_row(inbound_world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.retention import retention_apply
+
+    message = receive(make_mail())
+    InboundMessage.objects.filter(pk=message.pk).update(
+        received_at=timezone.now() - timedelta(days=4000)
+    )
+    counts = retention_apply(cutoff=timezone.now() - timedelta(days=3000))
+    assert counts["received emails"] == 1
+    message.refresh_from_db()
+    assert (bytes(message.raw), message.sender, message.subject) == (b"", "", "")
+    assert message.status == "processed" and message.message_id
