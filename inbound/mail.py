@@ -97,6 +97,8 @@ def read(raw: bytes, *, envelope_from: str | None, envelope_to: list[str]) -> Pa
 
 def automatic_reason(message: EmailMessage, *, envelope_from: str | None, sender: str) -> str:
     """Why this is mail no person wrote (an auto-reply, a bounce, a list), or ""."""
+    if envelope_from is None:  # read from a mailbox: the delivering server wrote Return-Path
+        envelope_from = str(message.get("Return-Path", "") or "") or None
     if envelope_from is not None and envelope_from.strip() in ("", "<>"):
         return "null sender (a bounce or notification)"
     auto = str(message.get("Auto-Submitted", "") or "").strip().lower()

@@ -244,3 +244,11 @@ def test_retention_removes_old_messages_content_and_keeps_the_row(inbound_world)
     message.refresh_from_db()
     assert (bytes(message.raw), message.sender, message.subject) == (b"", "", "")
     assert message.status == "processed" and message.message_id
+
+
+def test_a_bounce_read_from_a_mailbox_is_known_by_its_empty_return_path(inbound_world):
+    raw = b"Return-Path: <>\r\n" + make_mail(subject="Delivery Status Notification")
+    inbound_receive(raw=raw, source="imap", envelope_to=["roads@city.example"])
+    run_processing()
+    assert InboundMessage.objects.get().status == "ignored"
+    assert not Case.objects.exists()
