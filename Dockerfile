@@ -21,7 +21,8 @@ COPY . .
 COPY --from=assets /build/static/vendor static/vendor
 # scripts/collect-static is what tests/deploy runs too: hashed, compressed static files.
 RUN pip install --upgrade pip \
- && pip install -e . "babel>=2.14" \
+ && pip install --require-hashes -r requirements/prod.txt \
+ && pip install --no-deps -e . \
  && pybabel compile -d locale -D django \
  && scripts/collect-static \
  && mkdir -p /app/media && chown -R citizencrm /app/media

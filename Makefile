@@ -14,13 +14,15 @@ WITH_SERVICES := $(PY) -m citizencrm.devstack run --
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: help install assets messages messages-extract setup run test lint format bench chaos \
+.PHONY: help install lock audit backup restore assets messages messages-extract setup run test lint format bench chaos \
 	manage services-up services-down clean
 
 help:
 	@echo "make run     set up everything and run web + worker + beat on http://127.0.0.1:$(PORT)"
 	@echo "make test    set up everything and run the test suite (lint, translations, pytest)"
 	@echo "make lint    ruff check + ruff format --check"
+	@echo "make audit   known vulnerabilities in the locked Python and npm packages"
+	@echo "make lock    re-resolve requirements/*.txt (UPGRADE=pkg or UPGRADE_ALL=1 to move)"
 	@echo "make format  ruff format + ruff check --fix"
 	@echo "make bench   benchmarks (bench/)"
 	@echo "make chaos   slow reliability suites (pytest -m slow)"
@@ -28,12 +30,26 @@ help:
 	@echo "make services-up    start the embedded PostgreSQL/Redis and print their exports"
 	@echo "make services-down  stop the embedded PostgreSQL/Redis"
 
-$(BIN)/.installed: pyproject.toml
+# Exactly the tested versions, each file checked against its hash (requirements/*.txt, made
+# from pyproject.toml by `make lock`); the project itself is installed on top, without deps.
+$(BIN)/.installed: pyproject.toml requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=python3.11)")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
+
+# Re-resolve requirements/{prod,dev}.txt from pyproject.toml at the newest allowed versions
+# (UPGRADE=package to move one package only), with hashes for every platform; then `make test`.
+lock: install
+	$(PY) -m pip install --quiet uv
+	for kind in prod dev; do \
+	  $(BIN)/uv pip compile pyproject.toml $$([ $$kind = dev ] && echo --extra dev) --universal \
+	    --python-version 3.11 --generate-hashes --no-annotate --custom-compile-command "make lock" \
+	    $(if $(UPGRADE),--upgrade-package $(UPGRADE),$(if $(filter 1,$(UPGRADE_ALL)),--upgrade,)) \
+	    -o requirements/$$kind.txt --quiet; \
+	done
 
 install: $(BIN)/.installed
 
@@ -62,6 +78,18 @@ run: setup
 	  && echo && echo "CitizenCRM: http://127.0.0.1:$(PORT)/  (staff: http://127.0.0.1:$(PORT)/staff/login/)" \
 	  && echo "Ctrl-C stops web, worker, beat and the embedded servers this run started." && echo \
 	  && PORT=$(PORT) exec $(BIN)/honcho start -f Procfile'
+
+# Known vulnerabilities with a fix in the locked packages fail (security/audit-allowlist.toml).
+audit: install
+	$(PY) scripts/audit-deps
+
+# manage.py backup / restore with the services (README "Operations"): TO=folder, FROM=folder.
+backup: setup
+	$(WITH_SERVICES) $(PY) manage.py backup $(if $(TO),--to $(TO),)
+
+restore: setup
+	@test -n "$(FROM)" || { echo "usage: make restore FROM=backups/<folder>"; exit 2; }
+	$(WITH_SERVICES) $(PY) manage.py restore $(FROM)
 
 lint: install
 	$(BIN)/ruff check .

@@ -9,7 +9,13 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import AttributeDefinition, ServiceCategory, SlaEscalationLevel, SlaPolicy
+from cases.models import (
+    AttributeDefinition,
+    CannedReply,
+    ServiceCategory,
+    SlaEscalationLevel,
+    SlaPolicy,
+)
 from core.admin_forms import (
     BusinessDurationField,
     CodeFromTextMixin,
@@ -224,3 +230,18 @@ class SlaPolicyAdmin(AgencyScopedAdmin):
     @admin.display(description=_("escalation levels"))
     def level_count(self, obj: SlaPolicy) -> int:
         return len(obj.escalations.all())
+
+
+# --- saved replies ---------------------------------------------------------------------------
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(AgencyScopedAdmin):
+    list_display = ["title", "languages", "team", "category", "active"]
+    list_filter = ["active", "team"]
+    search_fields = ["title"]
+    fields = ["agency", "title", "body", "team", "category", "active"]
+
+    @admin.display(description=_("languages"))
+    def languages(self, obj: CannedReply) -> str:
+        return ", ".join(code for code, text in (obj.body or {}).items() if text) or "—"

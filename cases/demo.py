@@ -21,7 +21,14 @@ from django.utils import timezone
 
 from agencies.models import Agency, Team
 from cases import services
-from cases.models import AttributeDefinition, Case, ServiceCategory, SlaEscalationLevel, SlaPolicy
+from cases.models import (
+    AttributeDefinition,
+    CannedReply,
+    Case,
+    ServiceCategory,
+    SlaEscalationLevel,
+    SlaPolicy,
+)
 from cases.sla.services import sla_sweep
 from citizens.models import Citizen
 
@@ -132,9 +139,42 @@ SLA_POLICIES = [
 ]  # fmt: skip
 
 
+CANNED_REPLIES = [
+    # (agency slug, title, body)
+    ("public-works", "Repair scheduled", _t(
+        "Hello {first_name}, thank you for reporting this. A crew is scheduled and we expect it "
+        "to be done by {expected_date}. Your reference is {reference}. {agent_name}",
+        "Hola {first_name}, gracias por avisarnos. Hay una cuadrilla programada y esperamos "
+        "terminar antes del {expected_date}. Su referencia es {reference}. {agent_name}",
+    )),
+    ("public-works", "We need the exact location", _t(
+        "Hello {first_name}, to send a crew we need the exact location of the {service} "
+        "problem: a house number or the nearest crossing. Please reply to this message.",
+        "Hola {first_name}, para enviar una cuadrilla necesitamos la ubicación exacta del "
+        "problema ({service}): un número de casa o el cruce más cercano. Responda a este mensaje.",
+    )),
+    ("revenue", "Documents received", _t(
+        "Hello {first_name}, we have received your documents for {reference} and will answer "
+        "by {expected_date}.",
+        "Hola {first_name}, hemos recibido sus documentos para {reference} y le responderemos "
+        "antes del {expected_date}.",
+    )),
+]  # fmt: skip
+
+
+def canned_replies_load() -> int:
+    """Saved replies agents insert into updates (configuration: the admin writes them too)."""
+    for slug, title, body in CANNED_REPLIES:
+        CannedReply.objects.update_or_create(
+            agency=Agency.objects.get(slug=slug), title=title, defaults={"body": body}
+        )
+    return len(CANNED_REPLIES)
+
+
 def load() -> list[str]:
     categories = catalogue_load()
     policies = sla_policies_load()
+    canned_replies_load()
     made = cases_load(categories)
     return [
         f"Service catalogue: {len(categories)} services; SLA policies: {len(policies)}; "

@@ -17,7 +17,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, Priority, ServiceCategory
+from cases import presenters, selectors
+from cases.models import CannedReply, Case, Priority, ServiceCategory
+from cases.notifications import case_email_language
 from cases.presenters import CONTACT_METHOD_LABELS
 from cases.questions import QuestionsMixin
 from cases.services import CONTACT_METHODS, TRANSITIONS
@@ -279,10 +281,63 @@ class NoteForm(CaseActionForm):
         })  # fmt: skip
 
 
-class PublicUpdateForm(CaseActionForm):
+class CannedReplyMixin:
+    """Offers the agency's saved replies above the message: "Insert" puts the chosen one, in
+    the citizen's language and filled from the case, into the box to edit before sending
+    (cases.views._action; no JavaScript needed). `used_reply` remembers it for the count."""
+
+    canned = True
+    canned_notice = ""
+
+    def setup(self) -> None:
+        super().setup()
+        replies = selectors.canned_replies_for(self.case)
+        if not replies.exists():
+            del self.fields["reply"], self.fields["used_reply"]
+            self.canned = False
+            return
+        self.fields["reply"].queryset = replies
+
+    def insert_reply(self, data: Any) -> CaseActionForm:
+        """An unbound copy of this form with the chosen reply in the message box (what the
+        agent had typed elsewhere kept), opened, with a warning when the citizen's language
+        has no version of it."""
+        initial = {name: data.get(self.add_prefix(name)) for name in self.fields}
+        reply = self.fields["reply"].queryset.filter(pk=data.get(self.add_prefix("reply"))).first()
+        copy = type(self)(case=self.case, user=self.user, initial=initial)
+        copy.opened = True
+        if reply is None:
+            copy.canned_notice = _("Choose a saved reply first.")
+            return copy
+        language = case_email_language(self.case)
+        filled = presenters.canned_reply_text(reply, self.case, language=language, agent=self.user)
+        copy.initial.update({"body": filled.text, "reply": reply.pk, "used_reply": reply.pk})
+        if filled.missing:
+            copy.canned_notice = _(
+                "This reply has no version in the citizen's language (%(language)s): it was "
+                "inserted in %(used)s. Translate it before sending."
+            ) % {"language": language_name(language), "used": language_name(filled.language)}
+        return copy
+
+
+def language_name(code: str) -> str:
+    return str(dict(settings.LANGUAGES).get(code, code))
+
+
+def _reply_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=_("Saved reply"), queryset=CannedReply.objects.none(), required=False,
+        empty_label=_("Choose a saved reply"),
+        help_text=_("Insert it, then edit it before sending."),
+    )  # fmt: skip
+
+
+class PublicUpdateForm(CannedReplyMixin, CaseActionForm):
     key = "update"
     title = _("Send an update to the citizen")
     submit = _("Send update")
+    reply = _reply_field()
+    used_reply = forms.IntegerField(required=False, widget=forms.HiddenInput)
     body = forms.CharField(
         label=_("Message to the citizen"),
         max_length=10_000,
@@ -294,10 +349,12 @@ class PublicUpdateForm(CaseActionForm):
     )
 
 
-class ContactForm(CaseActionForm):
+class ContactForm(CannedReplyMixin, CaseActionForm):
     key = "contact"
     title = _("Log a contact")
     submit = _("Log contact")
+    reply = _reply_field()
+    used_reply = forms.IntegerField(required=False, widget=forms.HiddenInput)
     method = forms.ChoiceField(label=_("How"))
     direction = forms.TypedChoiceField(
         label=_("Who got in touch"),
@@ -310,6 +367,7 @@ class ContactForm(CaseActionForm):
     )
 
     def setup(self) -> None:
+        super().setup()
         self.fields["method"].choices = [
             (key, CONTACT_METHOD_LABELS.get(key, key))
             for key in ("phone", "email", "in_person", "letter")
@@ -346,8 +404,8 @@ class StatusForm(CaseActionForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
-            "Sent to the citizen by email and shown on their status page when the change is "
-            "shared with them (waiting on citizen, resolved, reopened). Never published."
+            "Shown on the citizen's status page, and emailed to them when the case waits on "
+            "them, is resolved or reopened. Never published."
         ),
     )
     feed_note = forms.CharField(

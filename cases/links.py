@@ -8,7 +8,10 @@ from django.urls import NoReverseMatch, reverse
 from core.links import SignedLink
 from core.links import absolute as absolute  # for the emails
 
-STATUS_LINK_MAX_AGE = 60 * 60 * 24 * 365 * 2  # two years: cases can stay open a long time
+# The status link is the one way back for a requester who gave no email: it works for two
+# years from when it was made (cases can stay open a long time; README says so).
+STATUS_LINK_YEARS = 2
+STATUS_LINK_MAX_AGE = 60 * 60 * 24 * 365 * STATUS_LINK_YEARS
 STATUS = SignedLink("cases.status-link", "request_status_link", max_age=STATUS_LINK_MAX_AGE)
 UNSUBSCRIBE = SignedLink("cases.unsubscribe-updates", "request_unsubscribe")
 

@@ -598,3 +598,39 @@ class CaseEmail(models.Model):
 
     def __str__(self) -> str:
         return self.message_id
+
+
+class CannedReply(TimeStampedModel):
+    """A reply ready to send: an agency's wording for a common answer, in each language, with
+    placeholders filled from the case when an agent inserts it (cases.presenters.canned_reply_text)
+    and edited before it goes. Limited to a team or a service when set."""
+
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="canned_replies"
+    )
+    title = models.CharField(_("title"), max_length=120, help_text=_("What agents pick it by."))
+    body = TranslatedField(
+        textarea=True,
+        help_text=_(
+            "Placeholders: {first_name}, {reference}, {service}, {expected_date}, {agent_name}."
+        ),
+    )
+    team = models.ForeignKey(
+        "agencies.Team", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="canned_replies", verbose_name=_("only for the team"),
+    )  # fmt: skip
+    category = models.ForeignKey(
+        ServiceCategory, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="canned_replies", verbose_name=_("only for the service"),
+    )  # fmt: skip
+    active = models.BooleanField(_("active"), default=True)
+
+    agency_scope = "agency"
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name = _("saved reply")
+        verbose_name_plural = _("saved replies")
+
+    def __str__(self) -> str:
+        return self.title

@@ -14,7 +14,8 @@ from django.utils import translation
 
 from cases import links
 from cases.models import Case
-from cases.presenters import status_label
+from cases.presenters import public_status_label
+from cases.public.selectors import case_expected_resolution, case_request_summary
 from core.services import email_enqueue
 
 KINDS = {"received", "update", "status"}
@@ -40,12 +41,15 @@ def case_notify_citizen(*, case: Case, kind: str, body: str = "") -> bool:
             "kind": kind,
             "body": body,
             "category": case.category.display_name,
-            "status": status_label(case.status),  # the status page's words (cases.presenters)
+            "status": public_status_label(case.status),  # the status page's words
             "status_url": links.status_url(case.reference, language),
             "unsubscribe_url": links.unsubscribe_url(case.reference, language),
             "agency": case.agency,
             "site_name": settings.SITE_NAME,
+            "link_years": links.STATUS_LINK_YEARS,
         }
+        if kind == "received":
+            context["receipt"] = _receipt(case)
         subject = render_to_string("emails/case_subject.txt", context).strip()
         text = render_to_string("emails/case_message.txt", context)
         html = render_to_string("emails/case_message.html", context)
@@ -67,3 +71,13 @@ def _reply_headers(case: Case, kind: str) -> dict:
 def _message_id_domain() -> str:
     address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     return address.rpartition("@")[2] or "localhost"
+
+
+def _receipt(case: Case) -> dict:
+    """What the receipt repeats, as the confirmation page says it (dates among the answers in
+    the agency's time zone). Rendered now, in the transaction that creates the case: what is
+    attached to the case after `case_create` returns is not counted."""
+    return {
+        "summary": case_request_summary(case),
+        "expected": case_expected_resolution(case),
+    }

@@ -10,12 +10,20 @@ names of the people and services an event mentions) is read by the caller
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.utils import formats, timezone, translation
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from cases.models import Case, CaseEvent, Priority
 
@@ -148,30 +156,147 @@ def _contact_method(method: str | None) -> str:
     return str(CONTACT_METHOD_LABELS.get(method, method or ""))
 
 
-# --- the citizen's status page --------------------------------------------------------------
+# --- the citizen's status page, confirmation page and receipt ------------------------------
+
+# The statuses in the citizen's words ("Waiting on citizen" is how staff put it); a context of
+# their own, as they describe the citizen's request (Spanish: "solicitud", feminine).
+PUBLIC_STATUS_LABELS = {
+    Case.Status.NEW: pgettext_lazy("request status", "Received"),
+    Case.Status.OPEN: pgettext_lazy("request status", "Open"),
+    Case.Status.IN_PROGRESS: pgettext_lazy("request status", "In progress"),
+    Case.Status.WAITING_ON_CITIZEN: pgettext_lazy("request status", "Waiting for your reply"),
+    Case.Status.RESOLVED: pgettext_lazy("request status", "Resolved"),
+    Case.Status.CLOSED: pgettext_lazy("request status", "Closed"),
+}
+
+# How a case was resolved, as the citizen reads it after "Resolved".
+PUBLIC_RESOLUTIONS = {
+    Case.Resolution.RESOLVED: "",  # "Resolved" says it all; the note says how
+    Case.Resolution.DUPLICATE: gettext_lazy("Resolved: already reported by someone else"),
+    Case.Resolution.SPAM: gettext_lazy("Closed: not a request we can act on"),
+    Case.Resolution.NO_ACTION: gettext_lazy("Resolved: no action was needed"),
+    Case.Resolution.REFERRED: gettext_lazy("Resolved: passed to another organisation"),
+}  # fmt: skip
+
+
+def public_status_label(status: str) -> str:
+    """A status as the citizen reads it (status page, confirmation page, emails)."""
+    label = PUBLIC_STATUS_LABELS.get(status)
+    return str(label) if label is not None else status_label(status)
 
 
 @dataclass(frozen=True)
 class PublicTimelineEntry:
-    """One update on the citizen's status page: the event and what it changed, if anything
-    beyond its kind and its message ("" then)."""
+    """One line of the citizen's status page: the event, what happened in words, and the text
+    written for the citizen with it ("" when there is none or it is not theirs to read)."""
 
     event: CaseEvent
     summary: str
+    text: str = ""
 
 
-def public_timeline_entry(event: CaseEvent) -> PublicTimelineEntry:
-    return PublicTimelineEntry(event=event, summary=event_public_summary(event))
+# Events the status page shows although staff did not write them for the citizen: their
+# words say what happened, their text (e.g. why a case was referred) stays internal.
+PUBLIC_WITHOUT_TEXT = (Kind.CREATED, Kind.REFERRAL)
 
 
-def event_public_summary(event: CaseEvent) -> str:
-    """What the citizen reads about a public event: the new status of a status change."""
-    if event.kind != Kind.STATUS:
-        return ""
-    to = (event.data or {}).get("to")
-    if not to:
-        return _("Status changed.")
-    return _("Status changed to “%(status)s”.") % {"status": status_label(to)}
+def public_timeline_entry(event: CaseEvent, *, agency_name: str = "") -> PublicTimelineEntry:
+    """`agency_name`: who sends the public updates (the case's agency)."""
+    text = "" if event.kind in PUBLIC_WITHOUT_TEXT else event.body
+    return PublicTimelineEntry(
+        event=event, summary=event_public_summary(event, agency_name=agency_name), text=text
+    )
+
+
+def event_public_summary(event: CaseEvent, *, agency_name: str = "") -> str:
+    """What the citizen reads about an event: what happened, in one line.
+
+    A status change names the new status ("Status changed to In progress"); a resolution says
+    how ("Resolved: no action was needed"), and the note written for the citizen follows it as
+    the event's text ("Resolved" then "Pothole filled").
+    """
+    data, kind = event.data or {}, event.kind
+    if kind == Kind.CREATED:
+        return _("Request received")
+    if kind == Kind.STATUS:
+        return _status_summary(data)
+    if kind == Kind.PUBLIC_UPDATE:
+        if agency_name:
+            return _("Message from %(agency)s") % {"agency": agency_name}
+        return _("Message about your request")
+    if kind == Kind.ATTACHMENT:
+        return _("File added to your request")
+    if kind == Kind.REFERRAL:
+        return _("Passed to %(agency)s, who now deal with your request") % {
+            "agency": data.get("agency", "")
+        }
+    return event.get_kind_display()
+
+
+def _status_summary(data: Mapping[str, Any]) -> str:
+    to = data.get("to")
+    if not to:  # not written by today's services; say what little is known
+        return _("Status updated")
+    if to == Case.Status.OPEN and data.get("reopened"):
+        return _("Reopened: we are looking at your request again")
+    if to == Case.Status.RESOLVED:
+        how = PUBLIC_RESOLUTIONS.get(data.get("resolution_code") or "")
+        return str(how) if how else str(PUBLIC_STATUS_LABELS[Case.Status.RESOLVED])
+    return _("Status changed to %(status)s") % {"status": public_status_label(to)}
+
+
+def expected_day_text(day: date) -> str:
+    """A promised day in words, in the active language ("Friday 12 December 2026")."""
+    # Translators: a date as Django's date format letters (l = weekday, j = day, F = month,
+    # Y = year); letters meant literally are escaped, e.g. "l j \d\e F \d\e Y".
+    return formats.date_format(day, _("l j F Y"))
+
+
+def expected_resolution_text(state: str, day: date | None) -> str:
+    """The status page's promise: "Expected by Friday 12 December 2026", or why there is
+    none. `state` is `cases.public.selectors.ExpectedResolution.state`."""
+    if state == "paused":
+        return _("Waiting for your reply: the clock is paused until you answer. Then we give "
+                 "you a new expected date.")  # fmt: skip
+    if state == "due" and day is not None:
+        return _("Expected by %(day)s") % {"day": expected_day_text(day)}
+    if state == "late" and day is not None:
+        return _("We expected to finish by %(day)s. It is taking longer than planned; we are "
+                 "still working on it.") % {"day": expected_day_text(day)}  # fmt: skip
+    return ""
+
+
+def photo_count_text(count: int) -> str:
+    if not count:
+        return _("None")
+    return ngettext("%(count)s photo", "%(count)s photos", count) % {"count": count}
+
+
+def case_answers(case: Case, zone: tzinfo | None = None) -> list[tuple[str, str]]:
+    """(question, answer) for the case's attribute values, in the service's question order,
+    in words (option names, dates in `zone`, by default the current time zone)."""
+    values = dict(case.attributes or {})
+    if not values:
+        return []
+    answers = []
+    for definition in case.category.attributes.all():
+        if definition.code not in values:
+            continue
+        value = values.pop(definition.code)
+        names = dict(definition.choices())
+        if isinstance(value, list):
+            text = ", ".join(names.get(str(v), str(v)) for v in value)
+        elif definition.datatype == "datetime":
+            moment = parse_datetime(str(value))
+            text = (
+                formats.date_format(localtime(moment, zone), "DATETIME_FORMAT") if moment else value
+            )
+        else:
+            text = names.get(str(value), str(value))
+        answers.append((definition.display_label or definition.code, text))
+    for code, value in values.items():  # answers to a former service's questions
+        answers.append((code, ", ".join(map(str, value)) if isinstance(value, list) else value))
+    return answers
 
 
 # --- SLA ------------------------------------------------------------------------------------
@@ -252,3 +377,44 @@ def mention_notice_text(case: Case, by: str, excerpt: str) -> tuple[str, str]:
 
 def citizen_replied_notice_text(case: Case, excerpt: str) -> tuple[str, str]:
     return (_("The citizen replied on %(reference)s") % {"reference": case.reference}, excerpt)
+
+
+# --- saved replies ---------------------------------------------------------------------------
+
+PLACEHOLDER = re.compile(r"\{(first_name|reference|service|expected_date|agent_name)\}")
+
+
+@dataclass(frozen=True)
+class CannedText:
+    text: str
+    language: str  # the language of the text chosen
+    missing: bool  # the citizen's language has no version: another one was used
+
+
+def canned_reply_text(reply: Any, case: Case, *, language: str, agent: Any) -> CannedText:
+    """The reply in `language` (the citizen's) if it has that version, else in the site's,
+    with its placeholders filled from the case, in that language and the agency's time zone."""
+    versions = {code: text for code, text in (reply.body or {}).items() if text}
+    chosen = language if language in versions else settings.LANGUAGE_CODE
+    if chosen not in versions:
+        chosen = next(iter(versions), language)
+    with translation.override(chosen):
+        due = case.resolution_due_at
+        if due is not None:
+            local = timezone.localtime(due, ZoneInfo(case.agency.timezone or "UTC"))
+            if chosen == "es":  # "miércoles 9 de diciembre": Spanish writes them in lower case
+                expected = date_format(local, r"l j \d\e F").lower()
+            else:
+                expected = date_format(local, "l j F")
+        else:
+            expected = _("as soon as we can")
+        citizen = case.citizen if case.citizen_id else None
+        values = {
+            "first_name": citizen.first_name if citizen else "",
+            "reference": case.reference,
+            "service": case.category.display_name,
+            "expected_date": expected,
+            "agent_name": agent.get_full_name() or agent.get_username(),
+        }
+    text = PLACEHOLDER.sub(lambda match: values[match.group(1)], versions.get(chosen, ""))
+    return CannedText(text=text, language=chosen, missing=chosen != language)

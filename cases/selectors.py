@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_datetime
 
 from agencies.selectors import acts_for_agency, staff_team_ids
 from cases import presenters
-from cases.models import Case, CaseEvent, ServiceCategory
+from cases.models import CannedReply, Case, CaseEvent, ServiceCategory
 from cases.presenters import PublicTimelineEntry, TimelineEntry
 from cases.references import reference_normalise
 from core.scoping import get_scoped_object_or_404, scope_queryset, user_agency_id
@@ -226,9 +226,23 @@ def case_staff_timeline(case: Case) -> list[TimelineEntry]:
 
 
 def case_public_timeline(case: Case) -> list[PublicTimelineEntry]:
-    """Only what the citizen is meant to see, in words: public events, never internal notes."""
-    events = case.events.filter(is_public=True).order_by("created_at", "id")
-    return [presenters.public_timeline_entry(event) for event in events]
+    """Only what the citizen is meant to see, in words: public events (never internal notes),
+    and when the request came in or went to another agency (in words only, not their text)."""
+    events = case.events.filter(
+        Q(is_public=True) | Q(kind__in=presenters.PUBLIC_WITHOUT_TEXT)
+    ).order_by("created_at", "id")
+    events = list(events)
+    agency = case.agency.name
+    if any(event.kind == CaseEvent.Kind.REFERRAL for event in events):
+        # Updates written before a referral came from the agency that had the case then.
+        first = case.referrals.select_related("from_agency").order_by("created_at", "id").first()
+        agency = first.from_agency.name if first else agency
+    entries = []
+    for event in events:
+        entries.append(presenters.public_timeline_entry(event, agency_name=agency))
+        if event.kind == CaseEvent.Kind.REFERRAL:
+            agency = event.data.get("agency") or agency
+    return entries
 
 
 def cases_due_for_auto_close(*, now: datetime | None = None, limit: int = 500) -> list[int]:
@@ -238,4 +252,15 @@ def cases_due_for_auto_close(*, now: datetime | None = None, limit: int = 500) -
         Case.objects.filter(status=Case.Status.RESOLVED, resolved_at__lte=cutoff)
         .order_by("resolved_at")
         .values_list("id", flat=True)[:limit]
+    )
+
+
+def canned_replies_for(case: Case) -> QuerySet[CannedReply]:
+    """The active saved replies of the case's agency that fit it: general ones, its team's and
+    its service's, by title."""
+    return (
+        CannedReply.objects.filter(agency_id=case.agency_id, active=True)
+        .filter(Q(team__isnull=True) | Q(team_id=case.team_id))
+        .filter(Q(category__isnull=True) | Q(category_id=case.category_id))
+        .order_by("title", "id")
     )

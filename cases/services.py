@@ -43,7 +43,7 @@ TRANSITIONS: dict[str, set[str]] = {
     Status.RESOLVED: {Status.CLOSED, Status.OPEN},
     Status.CLOSED: {Status.OPEN},
 }
-# Citizens hear about these status changes (the others are internal steps).
+# Citizens are emailed about these status changes (the status page shows every one).
 NOTIFY_ON = {Status.WAITING_ON_CITIZEN, Status.RESOLVED, Status.OPEN}
 NO_SURVEY_RESOLUTIONS = {Case.Resolution.DUPLICATE, Case.Resolution.SPAM}
 
@@ -230,7 +230,8 @@ def case_transition(
 ) -> Case:
     """Move a case along the workflow; refuses anything TRANSITIONS does not allow.
 
-    `note` goes to the citizen (status page, email) when the change is shared with them;
+    `note` goes to the citizen: on the status page, and by email for the changes they are
+    emailed about (NOTIFY_ON);
     `feed_note` is written for the open data feed (Open311 status_notes, e.g. "Pothole
     filled") when the service is published, and never addressed to the citizen.
     """
@@ -271,8 +272,8 @@ def case_transition(
     case.save()
     case_sla_refresh(case=case, actor=actor, reason="status", at=now)
     reopened = to_status == Status.OPEN and before in (Status.RESOLVED, Status.CLOSED)
-    _event(case, Kind.STATUS, actor, body=note, at=now, public=to_status in NOTIFY_ON
-           and before != Status.NEW,
+    # Every status change is on the citizen's status page; only some are emailed (NOTIFY_ON).
+    _event(case, Kind.STATUS, actor, body=note, at=now, public=True,
            data={"from": before, "to": to_status, "resolution_code": case.resolution_code,
                  "reopened": reopened})  # fmt: skip
     feed_note = _text(feed_note, "feed_note") if (feed_note or "").strip() else ""
@@ -553,12 +554,16 @@ def _mark_first_response(case: Case, at: datetime) -> dict:
 
 
 @transaction.atomic
-def case_public_update(*, case: Case, body: str, actor: Any) -> CaseEvent:
-    """A message to the citizen: on the status page and by email. Meets the first response."""
+def case_public_update(
+    *, case: Case, body: str, actor: Any, canned_reply_id: int | None = None
+) -> CaseEvent:
+    """A message to the citizen: on the status page and by email. Meets the first response.
+    `canned_reply_id`: the saved reply it started from (counted for the dashboards)."""
     case = _lock(case)
     if case.status == Status.CLOSED:
         raise CaseRuleError(_("Reopen the case before writing to the citizen."))
-    event = _event(case, Kind.PUBLIC_UPDATE, actor, body=_text(body), public=True)
+    event = _event(case, Kind.PUBLIC_UPDATE, actor, body=_text(body), public=True,
+                   data=_canned(canned_reply_id))  # fmt: skip
     changes = {"public_update": (None, event.pk), **_mark_first_response(case, event.created_at)}
     case_sla_refresh(case=case, actor=actor, reason="first_response")
     _audit(case, "case.public_update", actor, changes)
@@ -569,15 +574,23 @@ def case_public_update(*, case: Case, body: str, actor: Any) -> CaseEvent:
 CONTACT_METHODS = {"phone", "email", "in_person", "letter"}
 
 
+def _canned(canned_reply_id: int | None) -> dict:
+    """The saved reply a message started from, if any (only the case agency's own counts)."""
+    return {"canned_reply": canned_reply_id} if canned_reply_id else {}
+
+
 @transaction.atomic
-def case_contact_log(*, case: Case, method: str, body: str, actor: Any,
-                     outbound: bool = True) -> CaseEvent:  # fmt: skip
+def case_contact_log(
+    *, case: Case, method: str, body: str, actor: Any, outbound: bool = True,
+    canned_reply_id: int | None = None,
+) -> CaseEvent:  # fmt: skip
     """Record a call, email, visit or letter with the citizen. Outbound contact is a response."""
     if method not in CONTACT_METHODS:
         raise CaseRuleError({"method": [_("Choose how you were in touch.")]})
     case = _lock(case)
     event = _event(case, Kind.CONTACT, actor, body=_text(body),
-                   data={"method": method, "outbound": outbound})  # fmt: skip
+                   data={"method": method, "outbound": outbound,
+                         **_canned(canned_reply_id)})  # fmt: skip
     changes = {"contact": (None, event.pk)}
     if outbound:
         changes.update(_mark_first_response(case, event.created_at))

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from cases import services
 from cases.sla import services as sla_services
+from core import metrics
 
 
 @shared_task(name="cases.tasks.cases_close_resolved", ignore_result=True)
@@ -14,4 +15,7 @@ def cases_close_resolved_task() -> int:
 @shared_task(name="cases.tasks.sla_sweep", ignore_result=True)
 def sla_sweep_task() -> dict:
     """Beat, every SLA_SWEEP_SECONDS: record what became due (idempotent: cases.sla.services)."""
-    return sla_services.sla_sweep().__dict__
+    with metrics.SLA_SWEEP_SECONDS.time():
+        report = sla_services.sla_sweep()
+    metrics.SLA_SWEEP_CLAIMED.inc(report.claimed)
+    return report.__dict__

@@ -9,22 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats
-from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from agencies.selectors import staff_agency
-from cases import citizen_services, selectors, services
+from cases import citizen_services, presenters, selectors, services
 from cases import search as case_search
 from cases.filters import SORT_CHOICES, CaseFilter
 from cases.forms import (
@@ -376,27 +374,8 @@ def _citizen_url(case: Case) -> str | None:
 
 
 def _answers(case: Case) -> list[tuple[str, str]]:
-    """(question, answer) for the case's attribute values, in the service's question order."""
-    values = dict(case.attributes or {})
-    if not values:
-        return []
-    answers = []
-    for definition in case.category.attributes.all():
-        if definition.code not in values:
-            continue
-        value = values.pop(definition.code)
-        names = dict(definition.choices())
-        if isinstance(value, list):
-            text = ", ".join(names.get(str(v), str(v)) for v in value)
-        elif definition.datatype == "datetime":
-            moment = parse_datetime(str(value))
-            text = formats.date_format(localtime(moment), "DATETIME_FORMAT") if moment else value
-        else:
-            text = names.get(str(value), str(value))
-        answers.append((definition.display_label or definition.code, text))
-    for code, value in values.items():  # answers to a former service's questions
-        answers.append((code, ", ".join(map(str, value)) if isinstance(value, list) else value))
-    return answers
+    """(question, answer) for the case's attribute values, dates in the agency's time zone."""
+    return presenters.case_answers(case, ZoneInfo(case.agency.timezone))
 
 
 # --- case actions: one POST each, one service each ------------------------------------------
@@ -420,6 +399,9 @@ def _action(key: str, run: Callable[[Case, dict, Any], str]) -> Callable:
     def view(request: HttpRequest, reference: str) -> HttpResponse:
         case = _writable_case(request.user, reference)
         form = ACTION_FORMS[key](request.POST, request.FILES, case=case, user=request.user)
+        if getattr(form, "canned", False) and form.add_prefix("insert") in request.POST:
+            # "Insert" a saved reply: the form again with it in the box; nothing is sent.
+            return _case_page(request, reference, bound=form.insert_reply(request.POST))
         if form.is_valid():
             try:
                 message = run(case, form.cleaned_data, request.user)
@@ -441,14 +423,16 @@ def _note(case: Case, data: dict, user: Any) -> str:
 
 
 def _update(case: Case, data: dict, user: Any) -> str:
-    services.case_public_update(case=case, body=data["body"], actor=user)
+    services.case_public_update(case=case, body=data["body"], actor=user,
+                                canned_reply_id=data.get("used_reply"))  # fmt: skip
     return _("Update sent to the citizen.")
 
 
 def _contact(case: Case, data: dict, user: Any) -> str:
     services.case_contact_log(
-        case=case, method=data["method"], body=data["body"], outbound=data["direction"], actor=user
-    )
+        case=case, method=data["method"], body=data["body"], outbound=data["direction"],
+        actor=user, canned_reply_id=data.get("used_reply"),
+    )  # fmt: skip
     return _("Contact logged.")
 
 

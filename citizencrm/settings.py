@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_prometheus",
     "core",
     "agencies",
     "citizens",
@@ -153,6 +154,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.middleware.HealthCheckMiddleware",  # first: /healthz by address, over plain HTTP
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.request_context.RequestContextMiddleware",
     "core.middleware.RejectNulBytesMiddleware",
@@ -172,6 +174,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "core.metrics.QueryCountMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
@@ -504,14 +508,51 @@ if PRODUCTION:
     CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
+# One line per event: JSON in production (LOG_FORMAT=json; a log shipper parses it), plain
+# text elsewhere. Every line carries the request id (core.request_context), also in the Celery
+# work a request caused through the outbox.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "core.request_context.RequestIdLogFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT if LOG_FORMAT in ("plain", "json") else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Error tracking, off unless a Sentry-compatible DSN is given: exceptions only, no request
+# bodies, cookies or user details (send_default_pii off), sampled performance tracing off.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default=DJANGO_ENV),
+        send_default_pii=False,
+        traces_sample_rate=0.0,
+    )
+
+# Prometheus metrics at /metrics, never public: only with the bearer token METRICS_TOKEN, or
+# from an address in METRICS_ALLOWED_NETWORKS (CIDRs, e.g. the scraper's network); 404 otherwise.
+# Several processes per host (gunicorn workers, Celery): set PROMETHEUS_MULTIPROC_DIR (README).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
 
 # Outside production, whitenoise serves straight from the source folders (no collectstatic).
 WHITENOISE_USE_FINDERS = not PRODUCTION

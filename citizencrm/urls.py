@@ -6,9 +6,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core import views as core_views
+from core.metrics import metrics_view
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),  # never public: core.metrics
     path("staff/audit/", core_views.audit_list, name="audit_list"),
     path("staff/notifications/", core_views.notifications, name="notifications"),
     path("staff/citizens/", include("citizens.urls")),

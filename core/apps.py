@@ -8,4 +8,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Outbox handlers register themselves on import.
-        from core import api_schema, tasks  # noqa: F401
+        from core import api_schema, metrics, tasks  # noqa: F401
+
+        metrics.register()

@@ -37,6 +37,8 @@ class OutboxMessage(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The web request that caused the work (core.request_context), for the logs of its handler.
+    request_id = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["id"]

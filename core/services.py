@@ -25,7 +25,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from core.models import ApiToken, AuditEvent, Notification, OutboxMessage
 from core.outbox import backoff_seconds, handler_for
-from core.request_context import current_client_ip
+from core.request_context import current_client_ip, current_request_id, request_id_bound
 from core.scoping import as_read_by, user_agency_id, user_language, user_zone
 from core.selectors import api_token_owner_verified
 
@@ -113,8 +113,9 @@ def outbox_enqueue(
     """
     handler_for(topic)  # fail loudly now, not in a worker, on a misspelt topic
     message = OutboxMessage.objects.create(
-        topic=topic, payload=payload, available_at=run_after or timezone.now()
-    )
+        topic=topic, payload=payload, available_at=run_after or timezone.now(),
+        request_id=current_request_id(),
+    )  # fmt: skip
     if run_after is None or run_after <= timezone.now():
         transaction.on_commit(partial(outbox_publish, message_ids=[message.pk]))
     return message
@@ -177,15 +178,17 @@ def outbox_deliver(*, message_id: int, now: datetime | None = None) -> bool:
     if not claimed:
         return False
     message = OutboxMessage.objects.get(pk=message_id)
-    try:
-        with transaction.atomic():
-            handler_for(message.topic)(message.payload)
-            OutboxMessage.objects.filter(pk=message_id, status=Status.PROCESSING).update(
-                status=Status.DONE, processed_at=timezone.now(), locked_until=None, last_error=""
-            )
-    except Exception as exc:
-        _outbox_record_failure(message, exc, now=now)
-        return False
+    with request_id_bound(message.request_id):  # its logs carry the request that caused it
+        try:
+            with transaction.atomic():
+                handler_for(message.topic)(message.payload)
+                OutboxMessage.objects.filter(pk=message_id, status=Status.PROCESSING).update(
+                    status=Status.DONE, processed_at=timezone.now(), locked_until=None,
+                    last_error="",
+                )  # fmt: skip
+        except Exception as exc:
+            _outbox_record_failure(message, exc, now=now)
+            return False
     return True
 
 

@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
+from core import metrics
 from feedback import survey_services
 
 
@@ -17,4 +18,6 @@ from feedback import survey_services
 )
 def surveys_dispatch_task() -> int:
     """Run by beat every SURVEY_SWEEP_SECONDS. Safe to run twice at once: rows are claimed."""
-    return survey_services.surveys_dispatch().emails
+    sent = survey_services.surveys_dispatch().emails
+    metrics.SURVEYS_SENT.inc(sent)
+    return sent

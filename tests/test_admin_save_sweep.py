@@ -45,12 +45,13 @@ TEXT_INPUTS = {"text", "email", "number", "textarea", "search", "tel", "url"}
 
 def _demo_world() -> None:
     from agencies.demo import demo_data_load
-    from cases.demo import cases_load, catalogue_load, sla_policies_load
+    from cases.demo import canned_replies_load, cases_load, catalogue_load, sla_policies_load
     from feedback.demo import load as feedback_load
 
     demo_data_load()
     categories = catalogue_load()
     sla_policies_load()
+    canned_replies_load()
     cases_load(categories, count=6)
     feedback_load()
 

@@ -187,6 +187,7 @@ def _open311_client(world: MatrixWorld, side: str):
 MATRIX: dict[str, Expect] = {
     # --- public -------------------------------------------------------------------------------
     "healthz": public(200),
+    "metrics": public(404),  # only with METRICS_TOKEN or from METRICS_ALLOWED_NETWORKS
     "landing": public(200),
     "request_new": public(200),
     "request_new_category": Expect(

@@ -1,4 +1,5 @@
-"""Reads for the public request form (no account): the service list, one category, the receipt.
+"""Reads for the citizen's pages (no account): the service list, one category, the receipt,
+the status page, and what the receipt email repeats.
 
 Texts stored in the database are translated here, in the active language, so templates and the
 client-side search see exactly the same words the server-side ?q= filter matched.
@@ -8,12 +9,20 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import presenters
 from cases.models import Case, ServiceCategory
-from cases.selectors import categories_public
+from cases.presenters import PublicTimelineEntry
+from cases.selectors import case_public_timeline, categories_public
+from cases.sla import business_time
+from cases.sla.engine import CalendarCache
 from core.translated import translate
 
 
@@ -107,17 +116,127 @@ def category_public_get(agency_slug: str, code: str) -> ServiceCategory:
     )
 
 
-@dataclass
+@dataclass(frozen=True)
+class ExpectedResolution:
+    """When the citizen may expect the request dealt with.
+
+    `state`: "due" (by `day`), "late" (`day` has passed and the case is still open), "paused"
+    (waiting for the citizen's reply: the SLA clock is stopped, there is no date until they
+    answer) or "" (nothing to promise: resolved, closed, or a service without a target).
+    """
+
+    state: str = ""
+    day: date | None = None
+
+    @property
+    def text(self) -> str:
+        return presenters.expected_resolution_text(self.state, self.day)
+
+
+def case_expected_resolution(case: Case, *, now: datetime | None = None) -> ExpectedResolution:
+    """The resolution deadline as a business day of the case's SLA calendar, rounded up
+    (`cases.sla.business_time.deadline_day`); reads the case's team, calendar and policy."""
+    if case.status in (Case.Status.RESOLVED, Case.Status.CLOSED):
+        return ExpectedResolution()
+    has_target = bool(case.sla_policy_id and case.sla_policy.resolution_minutes)
+    if case.status == Case.Status.WAITING_ON_CITIZEN:
+        return ExpectedResolution("paused" if has_target else "")
+    if case.resolution_due_at is None:
+        return ExpectedResolution()
+    calendar = CalendarCache().for_case(case)
+    day = business_time.deadline_day(calendar, case.resolution_due_at)
+    today = timezone.localtime(now or timezone.now(), calendar.tzinfo).date()
+    return ExpectedResolution("late" if day < today else "due", day)
+
+
+@dataclass(frozen=True)
+class RequestSummary:
+    """What the citizen reported, in words: the confirmation page, the receipt email and the
+    status page repeat it (never the description or the contact details)."""
+
+    service: str
+    answers: list[tuple[str, str]]
+    address: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    photos: int
+
+    @property
+    def photos_text(self) -> str:
+        return presenters.photo_count_text(self.photos)
+
+    @property
+    def has_location(self) -> bool:
+        return bool(self.address) or self.latitude is not None
+
+
+def case_request_summary(case: Case) -> RequestSummary:
+    """Dates among the answers are in the agency's time zone. Photos: the images that came
+    with the request (files staff attach later have an uploader)."""
+    photos = case.attachments.filter(
+        uploaded_by__isnull=True, content_type__startswith="image/"
+    ).count()
+    return RequestSummary(
+        service=case.category.display_name,
+        answers=presenters.case_answers(case, ZoneInfo(case.agency.timezone)),
+        address=case.address,
+        latitude=case.latitude,
+        longitude=case.longitude,
+        photos=photos,
+    )
+
+
+@dataclass(frozen=True)
+class StatusPage:
+    case: Case
+    status: str  # in the citizen's words
+    summary: RequestSummary
+    expected: ExpectedResolution
+    events: list[PublicTimelineEntry]
+
+
+def case_status_page(case: Case) -> StatusPage:
+    """Everything the citizen's status page shows about `case` (public events only)."""
+    case = (
+        Case.objects.select_related("category", "agency", "team__calendar", "sla_policy")
+        .prefetch_related("category__attributes")
+        .get(pk=case.pk)
+    )
+    return StatusPage(
+        case=case,
+        status=presenters.public_status_label(case.status),
+        summary=case_request_summary(case),
+        expected=case_expected_resolution(case),
+        events=case_public_timeline(case),
+    )
+
+
+@dataclass(frozen=True)
 class RequestReceipt:
     reference: str
     email_given: bool
+    summary: RequestSummary | None = None
+    expected: ExpectedResolution = ExpectedResolution()
 
 
 def request_receipt(reference: str) -> RequestReceipt:
-    """What the confirmation page may say: the reference and whether an email was given.
+    """What the confirmation page says: the reference, whether an email was given, what was
+    reported and when to expect an answer.
 
     A reference with no case behind it (a submission the honeypot caught and dropped) gets the
-    same page, so a bot learns nothing.
+    same page without the summary: a bot learns nothing it did not send.
     """
-    case = Case.objects.select_related("citizen").filter(reference=reference).first()
-    return RequestReceipt(reference=reference, email_given=bool(case and case.contact_email))
+    case = (
+        Case.objects.select_related("category", "agency", "team__calendar", "sla_policy")
+        .prefetch_related("category__attributes")
+        .filter(reference=reference)
+        .first()
+    )
+    if case is None:
+        return RequestReceipt(reference=reference, email_given=False)
+    return RequestReceipt(
+        reference=reference,
+        email_given=bool(case.contact_email),
+        summary=case_request_summary(case),
+        expected=case_expected_resolution(case),
+    )

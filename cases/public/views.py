@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -43,7 +44,9 @@ def request_status(request: HttpRequest) -> HttpResponse:
             )
         case = selectors.case_for_citizen(reference, form.cleaned_data["email"])
         if case is not None:
-            return _status_page(request, case)
+            # To the signed link: reloading, printing, bookmarking and the language switcher
+            # keep the request (a POST's page is lost on all of them).
+            return redirect("request_status_link", token=links.status_token(case.reference))
         rate.failures_record(request, **limit)
         # One message for both "no such reference" and "wrong email": nothing leaks.
         form.add_error(None, _("We found no request with that reference and email address."))
@@ -67,7 +70,15 @@ def request_status_link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _status_page(request: HttpRequest, case: Case) -> HttpResponse:
-    context = {"case": case, "events": selectors.case_public_timeline(case)}
+    page = public_selectors.case_status_page(case)
+    context = {
+        "case": page.case,
+        "page": page,
+        # The signed link, as the address the person sees: the page to keep.
+        "status_link": request.build_absolute_uri(request.path),
+        "link_years": links.STATUS_LINK_YEARS,
+        "no_email": not page.case.contact_email,
+    }
     return render(request, "cases/public/status.html", context)
 
 
@@ -164,9 +175,18 @@ def _request_form_page(
 
 @never_cache
 def request_new_done(request: HttpRequest, token: str) -> HttpResponse:
-    """The receipt (after POST/redirect/GET): the reference and what happens next, nothing else."""
+    """The receipt (after POST/redirect/GET): the reference, what was reported, what happens
+    next, and the status link to keep (the one way back for someone who gave no email)."""
     reference = links.reference_from_status_token(token)
     if reference is None:
         raise Http404("This link is not valid.")
     receipt = public_selectors.request_receipt(reference)
-    return render(request, "cases/public/request_done.html", {"receipt": receipt, "token": token})
+    status_path = reverse("request_status_link", args=[token])
+    context = {
+        "receipt": receipt,
+        "token": token,
+        "status_link": request.build_absolute_uri(status_path),
+        "link_years": links.STATUS_LINK_YEARS,
+        "no_email": not receipt.email_given,
+    }
+    return render(request, "cases/public/request_done.html", context)

@@ -55,6 +55,7 @@ __all__ = [
     "CalendarError",
     "add_business_minutes",
     "business_minutes_between",
+    "deadline_day",
     "deadline_from_consumed",
     "elapsed_fraction",
     "is_open",
@@ -570,3 +571,33 @@ def deadline_from_consumed(
     if remaining <= 0:
         return _as_utc(now, "now").replace(tzinfo=UTC)
     return add_business_minutes(calendar, now, remaining)
+
+
+def deadline_day(calendar: Calendar, due: datetime) -> date:
+    """The business day a deadline is promised for: the "by Friday" of "by Friday 12 December".
+
+    The rule: round the deadline up to the end of a business day. The day is the first local
+    date with open time (not a closed weekday, not a holiday) whose last closing time is at or
+    after ``due``. So, with Mon-Fri 08:00-12:00 and 13:00-17:00:
+
+    * 10:00 Friday -> Friday (Friday's work ends at 17:00, after the deadline);
+    * 17:00 Friday, the closing time itself -> Friday, not the next day;
+    * 12:30 Friday, over lunch -> Friday (the afternoon is still to come);
+    * 19:00 Friday, after hours (a deadline counted in another calendar, e.g. before the hours
+      changed) -> Monday: nobody works between it and Monday, so Friday would be a promise
+      already broken;
+    * 07:00 Monday, before opening -> Monday; any time on Saturday, Sunday or a holiday -> the
+      next business day.
+
+    For a round-the-clock calendar every day closes at 24:00, so the day is the local date of
+    ``due``, except that exactly midnight belongs to the day it ends. A calendar with no open
+    time in the year after ``due`` (holidays all the way) gives the local date of ``due``.
+    """
+    instant = _as_utc(due, "due")
+    first = calendar._local_date(instant) - _ONE_DAY  # a 24:00 closing is the next date's 00:00
+    for offset in range(367):
+        day = first + offset * _ONE_DAY
+        spans = calendar._day_spans(day)
+        if spans and spans[-1][1] >= instant:
+            return day
+    return calendar._local_date(instant)

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("agencies", "0005_staff_member_timezone"),
-        ("cases", "0009_citizen_reply_and_sent_emails"),
+        ("cases", "0010_citizen_reply_and_sent_emails"),
     ]
 
     operations = [

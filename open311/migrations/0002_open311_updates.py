@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0009_citizen_reply_and_sent_emails"),
+        ("cases", "0010_citizen_reply_and_sent_emails"),
         ("open311", "0001_initial"),
     ]
 

@@ -142,7 +142,7 @@ def test_a_citizen_files_a_request_with_the_keyboard_and_checks_its_status(
     page.keyboard.press("Enter")
 
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Request {reference}")
-    expect(page.locator(".crm-status")).to_have_text("New")
+    expect(page.locator(".crm-status")).to_have_text("Received")
     expect(page.locator("main")).to_contain_text("Streetlight out")
     assert_no_axe_violations(page)
     assert csp_errors == []

@@ -501,11 +501,16 @@ def test_the_confirmation_page_shows_the_reference_and_the_status_link(client, s
     assert "We have sent a confirmation email" in html
     # A signed link to this case's status page (its timestamp may differ from one made here).
     prefix = reverse("request_status_link", args=["TOKEN"]).split("TOKEN")[0]
-    tokens = re.findall(re.escape(prefix) + r"([^/\"]+)/", html)
-    assert [reference_from_status_token(token) for token in tokens] == [case.reference]
+    tokens = re.findall(re.escape(prefix) + r"([^/\"<]+)/", html)
+    assert {reference_from_status_token(token) for token in tokens} == {case.reference}
+    assert f'href="http://testserver{prefix}{tokens[0]}/"' in html  # printable, to keep
     assert reverse("request_status") in html
-    # Nothing else about the case: not the description, the address or the email address.
-    for secret in ("The lamp outside", "12 Elm Street", "rosa@example.org", "PL-1234"):
+    # What was reported, in words: the service, the answers, the place.
+    for fact in ("Streetlight out", "Pole number", "PL-1234", "Option 7", "12 Elm Street",
+                 "Latitude 41.878113, longitude -87.629799", "Photos"):  # fmt: skip
+        assert fact in html, fact
+    # Not the description or the contact details.
+    for secret in ("The lamp outside", "rosa@example.org", "Rosa"):
         assert secret not in html
 
 
@@ -516,6 +521,8 @@ def test_without_an_email_the_confirmation_says_to_keep_the_reference(client, st
 
     assert "We have sent a confirmation email" not in html
     assert "Write this reference number down" in html
+    assert "You gave no email address, so this link is the only way" in html
+    assert "The link works for 2 years." in html
 
 
 def test_the_confirmation_page_follows_the_language(client, streetlight):

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0008_case_search"),
+        ("cases", "0009_canned_replies"),
     ]
 
     operations = [
