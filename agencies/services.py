@@ -54,6 +54,8 @@ AGENCY_ADMIN_PERMISSIONS = {
     "cases.slapolicy": ("add", "change", "view"),
     "cases.slaescalationlevel": ALL,
     "open311.open311client": ("add", "change", "view"),
+    "inbound.inboundaddress": ALL,
+    "inbound.inboundmessage": ("change", "view"),  # read-only fields; "change": process again
     "feedback.survey": ("add", "change", "view"),
     "feedback.question": ALL,
     "feedback.feedbacksubmission": ("view",),

@@ -36,3 +36,16 @@ register_case_panel = case_panels.register
 
 def render_case_panels(case: Case, user: Any) -> list[str]:
     return [html for html in case_panels.call(case, user) if html]
+
+
+# --- the reply-to address of citizen emails ----------------------------------------------------
+# A higher app that receives email (inbound) gives the address a citizen's reply should go to,
+# so the reply comes back onto the case; None when it has none for this case.
+
+ReplyAddress = Callable[["Case"], "str | None"]
+reply_address_providers: Registry[ReplyAddress] = Registry("citizen email reply-to addresses")
+register_reply_address = reply_address_providers.register
+
+
+def reply_address_for(case: Case) -> str | None:
+    return next((address for address in reply_address_providers.call(case) if address), None)

@@ -531,6 +531,8 @@ class CaseEvent(models.Model):
         SLA_ESCALATION = "sla_escalation", _("SLA escalation")
         # Text written for the open data feed (Open311 status_notes); never to one citizen.
         FEED_NOTE = "feed_note", _("Note for the public feed")
+        # A citizen's answer by email (or from an Open311 app) to what we sent about the case.
+        CITIZEN_REPLY = "citizen_reply", _("Citizen replied")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -613,6 +615,24 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.from_agency_id} → {self.to_agency_id}"
+
+
+class CaseEmail(models.Model):
+    """The Message-ID of an email we sent to the citizen about a case: a reply that names it
+    in In-Reply-To or References lands on this case (inbound.services)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sent_emails")
+    message_id = models.CharField(max_length=300, unique=True)
+    kind = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    agency_scope = "case__agency"
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.message_id
 
 
 class CannedReply(TimeStampedModel):

@@ -6,6 +6,8 @@ back) with the change, and is sent once after the commit.
 
 from __future__ import annotations
 
+from email.utils import make_msgid, parseaddr
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -51,8 +53,24 @@ def case_notify_citizen(*, case: Case, kind: str, body: str = "") -> bool:
         subject = render_to_string("emails/case_subject.txt", context).strip()
         text = render_to_string("emails/case_message.txt", context)
         html = render_to_string("emails/case_message.html", context)
-    email_enqueue(to=[to], subject=subject, body=text, html=html)
+    email_enqueue(to=[to], subject=subject, body=text, html=html, **_reply_headers(case, kind))
     return True
+
+
+def _reply_headers(case: Case, kind: str) -> dict:
+    """Our Message-ID, kept for the case (a reply naming it in In-Reply-To lands there), and
+    the signed reply-to address of the agency's inbound email, when it has one."""
+    from cases.hooks import reply_address_for
+    from cases.models import CaseEmail
+
+    message_id = make_msgid(domain=_message_id_domain())
+    CaseEmail.objects.create(case=case, message_id=message_id, kind=kind)
+    return {"headers": {"Message-ID": message_id}, "reply_to": reply_address_for(case)}
+
+
+def _message_id_domain() -> str:
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return address.rpartition("@")[2] or "localhost"
 
 
 def _receipt(case: Case) -> dict:

@@ -444,6 +444,10 @@ def mention_notice_text(case: Case, by: str, excerpt: str) -> tuple[str, str]:
     )
 
 
+def citizen_replied_notice_text(case: Case, excerpt: str) -> tuple[str, str]:
+    return (_("The citizen replied on %(reference)s") % {"reference": case.reference}, excerpt)
+
+
 # --- saved replies ---------------------------------------------------------------------------
 
 PLACEHOLDER = re.compile(r"\{(first_name|reference|service|expected_date|agent_name)\}")

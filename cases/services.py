@@ -115,8 +115,10 @@ def case_create(
     media_url: str = "",
     address_public: bool = False,
     suggested_citizen: Any = None,
+    team: Any = None,
 ) -> Case:
-    """Open a case in `category`; it goes to the category's owning team, status `new`.
+    """Open a case in `category`; it goes to `team` if given (an inbound email address's
+    team), else the category's owning team; status `new`.
 
     The receipt email always goes to a given address (it carries the reference and the status
     link); `email_updates=False` stops the later update and status emails. The case keeps the
@@ -128,6 +130,8 @@ def case_create(
         raise CaseRuleError({"description": [_("Describe the request.")]})
     if priority and priority not in Priority.values:
         raise CaseRuleError({"priority": [_("Choose a valid priority.")]})
+    if team is not None and team.agency_id != category.agency_id:
+        raise CaseRuleError(_("Choose a team of the service's agency."))
     cleaned = attributes_clean(
         category.attributes.all(), attributes or {}, timezone=category.agency.timezone
     )
@@ -142,7 +146,7 @@ def case_create(
         longitude=longitude,
         channel=channel,
         priority=priority or category.default_priority,
-        team_id=category.owning_team_id,
+        team_id=team.pk if team is not None else category.owning_team_id,
         reporter_email=(reporter_email or getattr(citizen, "email", "") or "").strip().lower(),
         reporter_name=(reporter_name or "").strip(),
         address_public=address_public and bool((address or "").strip()),
@@ -681,3 +685,32 @@ def _anonymise_batch(ids: list[int]) -> int:
         ]
     )
     return len(cases)
+
+
+# --- citizen replies (inbound email, Open311 updates) -----------------------------------------
+
+
+@transaction.atomic
+def case_citizen_reply(
+    *, case: Case, body: str, full_text: str = "", actor: str, channel: str,
+    data: dict | None = None, at: datetime | None = None,
+) -> CaseEvent:  # fmt: skip
+    """A citizen's answer lands on the case as a "citizen replied" event: `body` is what staff
+    read (quoted history and signature trimmed), `full_text` the whole message, kept. A case
+    waiting on the citizen moves to "in progress" (its SLA clock resumes); the assignee is told.
+    """
+    case = _lock(case)
+    now = at or timezone.now()
+    body = (body or "").strip() or (full_text or "").strip()
+    if not body:
+        raise CaseRuleError({"body": [_("The reply is empty.")]})
+    event = _event(case, Kind.CITIZEN_REPLY, actor, body=body[:20000], at=now,
+                   data={"channel": channel, "full_text": (full_text or body)[:100000],
+                         **(data or {})})  # fmt: skip
+    _audit(case, "case.citizen_replied", actor, {"channel": (None, channel)})
+    if case.status == Status.WAITING_ON_CITIZEN:
+        case_transition(case=case, to_status=Status.IN_PROGRESS, actor=actor, at=now)
+        case.refresh_from_db()
+    if case.assignee_id:
+        staff_notices.tell_assignee_citizen_replied(case, body=body)
+    return event

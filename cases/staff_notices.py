@@ -101,3 +101,12 @@ def _notice(user: Any, kind: str, text: Any, case: Case, *, email: bool = False)
         recipient=user, kind=kind, text=text, url=staff_case_url(case.reference),
         agency_id=case.agency_id, email_after=timezone.now() if email else None,
     )  # fmt: skip
+
+
+def tell_assignee_citizen_replied(case: Case, *, body: str) -> None:
+    """The assignee (by email digest too: the citizen is waiting for an answer)."""
+    if case.assignee is None or not case.assignee.is_active:
+        return
+    excerpt = body if len(body) <= EXCERPT_LENGTH else body[: EXCERPT_LENGTH - 1] + "…"
+    text = partial(presenters.citizen_replied_notice_text, case, excerpt)
+    notify_staff(notices=[_notice(case.assignee, "case.citizen_replied", text, case, email=True)])

@@ -148,6 +148,7 @@ INSTALLED_APPS = [
     "citizens",
     "cases",
     "open311",
+    "inbound",
     "feedback",
     "reports",
 ]
@@ -328,6 +329,9 @@ RATELIMIT_PUBLIC_FORMS = env.int("RATELIMIT_PUBLIC_FORMS", default=10)
 RATELIMIT_WINDOW_SECONDS = env.int("RATELIMIT_WINDOW_SECONDS", default=600)
 # Open311 POSTs (service requests from apps) per address per RATELIMIT_WINDOW_SECONDS.
 RATELIMIT_OPEN311_POSTS = env.int("RATELIMIT_OPEN311_POSTS", default=60)
+# Open311 POSTs with a valid api_key count per client key, not per address: one FixMyStreet
+# server posts for a whole city. Per RATELIMIT_WINDOW_SECONDS.
+RATELIMIT_OPEN311_POSTS_PER_CLIENT = env.int("RATELIMIT_OPEN311_POSTS_PER_CLIENT", default=1200)
 # Status look-ups by reference + email: failed ones per address and per reference per window
 # (a reference harvested from open data must not let anyone try email after email).
 RATELIMIT_STATUS_FAILURES_PER_ADDRESS = env.int("RATELIMIT_STATUS_FAILURES_PER_ADDRESS", default=10)
@@ -392,6 +396,29 @@ REPORTS_REFRESH_BATCH = env.int("REPORTS_REFRESH_BATCH", default=20000)
 REPORTS_REFRESH_LAG_SECONDS = env.float("REPORTS_REFRESH_LAG_SECONDS", default=120.0)
 TRANSPARENCY_MIN_CASES = env.int("TRANSPARENCY_MIN_CASES", default=10)
 
+# --- Inbound email (README "Receiving email") ------------------------------------------------
+# The gateway (`manage.py mail_gateway`): SMTP on this address and port.
+MAIL_GATEWAY_HOST = env("MAIL_GATEWAY_HOST", default="127.0.0.1")
+MAIL_GATEWAY_PORT = env.int("MAIL_GATEWAY_PORT", default=2525)
+# Larger messages are refused (552 by the gateway; left in the mailbox by the IMAP poller).
+INBOUND_MAX_BYTES = env.int("INBOUND_MAX_BYTES", default=25 * 1024 * 1024)
+# Messages the gateway accepts per minute, all senders together (then 451: try later).
+MAIL_GATEWAY_MAX_PER_MINUTE = env.int("MAIL_GATEWAY_MAX_PER_MINUTE", default=600)
+# A sender's messages beyond this many per hour are kept but ignored (no case, no receipt).
+INBOUND_SENDER_MAX_PER_HOUR = env.int("INBOUND_SENDER_MAX_PER_HOUR", default=20)
+INBOUND_MAX_ATTACHMENTS = env.int("INBOUND_MAX_ATTACHMENTS", default=10)
+# A mailbox read by beat over IMAPS (for agencies without a mail server to point at the
+# gateway); off while INBOUND_IMAP_HOST is empty.
+INBOUND_IMAP_HOST = env("INBOUND_IMAP_HOST", default="")
+INBOUND_IMAP_PORT = env.int("INBOUND_IMAP_PORT", default=993)
+INBOUND_IMAP_USER = env("INBOUND_IMAP_USER", default="")
+INBOUND_IMAP_PASSWORD = env("INBOUND_IMAP_PASSWORD", default="")
+INBOUND_IMAP_FOLDER = env("INBOUND_IMAP_FOLDER", default="INBOX")
+INBOUND_IMAP_SSL = env.bool("INBOUND_IMAP_SSL", default=True)
+# The mailbox's address(es), when its mail does not name them in To/Cc (comma-separated).
+INBOUND_IMAP_ADDRESSES = env.list("INBOUND_IMAP_ADDRESSES", default=[])
+INBOUND_IMAP_POLL_SECONDS = env.float("INBOUND_IMAP_POLL_SECONDS", default=60.0)
+
 # --- Beat: every periodic job, in one place (run exactly one beat) ---------------------------
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "core.tasks.outbox_relay", "schedule": OUTBOX_RELAY_SECONDS},
@@ -418,6 +445,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": REPORTS_REFRESH_SECONDS},
     },
 }
+if INBOUND_IMAP_HOST:
+    CELERY_BEAT_SCHEDULE["inbound-imap-poll"] = {
+        "task": "inbound.tasks.imap_poll",
+        "schedule": INBOUND_IMAP_POLL_SECONDS,
+        "options": {"expires": INBOUND_IMAP_POLL_SECONDS},
+    }
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -89,3 +89,23 @@ def failures_record(
         pipe.execute()
     except redis.RedisError as exc:
         logger.warning("rate limit %s: Redis unavailable, failure not counted: %s", scope, exc)
+
+
+def rate_limited_key(*, scope: str, key: str, limit: int, window_seconds: int) -> bool:
+    """Count one request against `key` (e.g. an Open311 client's id, not the address: one
+    FixMyStreet server posts for a whole city); True if it exceeded `limit` in the window.
+    Fails open when Redis is unreachable, like the per-address limit."""
+    if not settings.RATELIMIT_ENABLED:
+        return False
+    window = int(time.time() // window_seconds)
+    redis_key = f"ratelimit:{scope}:key:{key}:{window}"
+    try:
+        pipe = _client(settings.REDIS_URL).pipeline()
+        pipe.incr(redis_key)
+        pipe.expire(redis_key, window_seconds + 1)
+        count, _ = pipe.execute()
+    except redis.RedisError as exc:
+        logger.warning("rate limit %s: Redis unavailable, letting the request through: %s",
+                       scope, exc)  # fmt: skip
+        return False
+    return int(count) > limit

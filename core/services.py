@@ -232,22 +232,27 @@ def outbox_requeue(*, message: OutboxMessage, actor: Any) -> None:
 
 
 def email_enqueue(
-    *, to: list[str], subject: str, body: str, html: str | None = None, reply_to: str | None = None
-) -> OutboxMessage:
-    """Send an email after the current transaction commits (through the outbox)."""
-    return outbox_enqueue(
-        topic="core.email",
-        payload={"to": to, "subject": subject, "body": body, "html": html, "reply_to": reply_to},
-    )
+    *, to: list[str], subject: str, body: str, html: str | None = None,
+    reply_to: str | None = None, headers: dict[str, str] | None = None,
+) -> OutboxMessage:  # fmt: skip
+    """Send an email after the current transaction commits (through the outbox).
+
+    `headers`: extra headers, e.g. a Message-ID chosen by the caller (kept to match replies)."""
+    payload = {"to": to, "subject": subject, "body": body, "html": html, "reply_to": reply_to}
+    if headers:
+        payload["headers"] = headers
+    return outbox_enqueue(topic="core.email", payload=payload)
 
 
 def email_send(*, to: list[str], subject: str, body: str, html: str | None = None,
-               reply_to: str | None = None, connection: Any = None) -> None:  # fmt: skip
+               reply_to: str | None = None, headers: dict[str, str] | None = None,
+               connection: Any = None) -> None:  # fmt: skip
     message = EmailMultiAlternatives(
         subject=subject,
         body=body,
         to=to,
         reply_to=[reply_to] if reply_to else None,
+        headers=headers or None,
         connection=connection or get_connection(),
     )
     if html:

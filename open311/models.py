@@ -36,3 +36,29 @@ class Open311Client(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Open311Update(models.Model):
+    """A citizen's comment posted by a client (POST servicerequestupdates): the client's own
+    update id makes a repeated post return the same update, not a second event."""
+
+    client = models.ForeignKey(Open311Client, on_delete=models.PROTECT, related_name="updates")
+    client_update_id = models.CharField(max_length=100)
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(
+        "cases.CaseEvent", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    agency_scope = "client__agency"
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "client_update_id"], name="open311_update_once_per_client"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}:{self.client_update_id}"

@@ -21,6 +21,7 @@ from django.http import HttpResponse
 LIST_ITEMS = {
     "services": "service",
     "service_requests": "request",
+    "service_request_updates": "request_update",
     "attributes": "attribute",
     "values": "value",
     "errors": "error",

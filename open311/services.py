@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -18,10 +18,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 from cases.models import Case, ServiceCategory
 from cases.services import case_create
+from citizens.normalise import InvalidPhoneNumber, normalise_phone
 from citizens.services import citizen_create
 from core.services import audit_record
 from open311 import selectors
@@ -120,6 +122,28 @@ def _citizen_for(contact: RequestContact, actor: str) -> tuple[Any, Any]:
     ), None
 
 
+def _phone_checked(contact: RequestContact) -> tuple[RequestContact, str]:
+    """(contact, phone as given if it is not a number we can read). An app's optional phone
+    in another format must not reject the whole report: it is kept as given and flagged."""
+    if not contact.phone:
+        return contact, ""
+    try:
+        normalise_phone(contact.phone)
+    except InvalidPhoneNumber:
+        return replace(contact, phone=""), contact.phone[:50]
+    return contact, ""
+
+
+def _flag_phone_as_given(case: Case, phone: str, actor: str) -> None:
+    from cases.services import case_note_add
+
+    case_note_add(
+        case=case, actor=actor,
+        body=_("Phone number from the app, kept as given (not a number we could read): %(phone)s")
+        % {"phone": phone},
+    )  # fmt: skip
+
+
 @transaction.atomic
 def open311_request_create(
     *,
@@ -151,6 +175,7 @@ def open311_request_create(
             {"description": [f"Keep the description under {MAX_DESCRIPTION} characters."]}
         )
     actor = f"open311:{client.name}"
+    contact, phone_as_given = _phone_checked(contact)
     citizen, suggested = _citizen_for(contact, actor)
     reporter_name = f"{contact.first_name} {contact.last_name}".strip()
     case = case_create(
@@ -170,6 +195,8 @@ def open311_request_create(
         address_public=True,  # an app's report is public by the app's own terms
         suggested_citizen=suggested,
     )
+    if phone_as_given:
+        _flag_phone_as_given(case, phone_as_given, actor)
     now = timezone.now()
     Open311Client.objects.filter(pk=client.pk).update(last_used_at=now)
     audit_record(

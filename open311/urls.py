@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from open311 import views
+from open311 import updates, views
 
 app_name = "open311"
 
@@ -19,6 +19,11 @@ urlpatterns = [
     re_path(rf"^requests{FMT}", views.requests, name="requests"),
     re_path(
         rf"^requests/(?P<service_request_id>[^/]+?){FMT}", views.request_detail, name="request"
+    ),
+    re_path(
+        rf"^servicerequestupdates{FMT}",
+        updates.service_request_updates,
+        name="service_request_updates",
     ),
     re_path(rf"^tokens/(?P<token>[^/]+?){FMT}", views.token, name="token"),
     re_path(r"^(?P<path>.*)$", views.not_found_any, name="not_found"),

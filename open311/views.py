@@ -24,8 +24,6 @@ from django.views.decorators.csrf import csrf_exempt
 
 from agencies.models import Agency
 from cases.models import ServiceCategory
-from core.guards import too_many_requests
-from core.ratelimit import rate_limited
 from open311 import selectors, serializers, services, tokens
 from open311.renderers import render, render_errors
 
@@ -226,15 +224,11 @@ def _request_query(request: HttpRequest) -> selectors.RequestQuery:
 
 
 def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
-    if rate_limited(
-        request,
-        scope="open311-post",
-        limit=settings.RATELIMIT_OPEN311_POSTS,
-        window_seconds=settings.RATELIMIT_WINDOW_SECONDS,
-    ):
-        return too_many_requests(
-            render_errors(fmt, 429, ["Too many requests from this address; wait a while."])
-        )
+    from open311.updates import post_refused  # per client key (or address without one)
+
+    refused = post_refused(request, fmt)
+    if refused:
+        return refused
     agency = _jurisdiction(request)
     client = selectors.client_for_key(_param(request, "api_key"))
     if client is None:

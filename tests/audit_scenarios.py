@@ -617,3 +617,75 @@ def _feedback_scenarios() -> dict[str, Callable[[World], Call]]:
 
 
 SCENARIOS.update(_feedback_scenarios())
+
+
+# --- inbound email --------------------------------------------------------------------------
+
+
+def _inbound_scenarios() -> dict[str, Callable[[World], Call]]:
+    from cases import services as s
+    from inbound import services as ins
+    from inbound.models import InboundAddress, InboundMessage
+
+    raw = (b"From: Ana <ana@example.org>\r\nTo: roads@pw.example\r\nSubject: Pothole\r\n"
+           b"Message-ID: <1@example.org>\r\n\r\nA hole.\r\n")  # fmt: skip
+
+    def route(world):
+        category = _category(world, code=ins.UNCLASSIFIED_CODE)
+        InboundAddress.objects.create(address="roads@pw.example", agency=world.agency,
+                                      team=category.owning_team)  # fmt: skip
+
+    def receive(world):
+        route(world)
+        return lambda: ins.inbound_receive(raw=raw, source="smtp", envelope_from="ana@example.org",
+                                           envelope_to=["roads@pw.example"])  # fmt: skip
+
+    def process(world):
+        route(world)
+        message, _created = ins.inbound_receive(raw=raw, source="smtp",
+                                                envelope_to=["roads@pw.example"])  # fmt: skip
+        return lambda: ins.inbound_process(message_pk=message.pk)
+
+    def requeue(world):
+        message = InboundMessage.objects.create(message_id="<2@x>", content_hash="0" * 64,
+                                                source="smtp", raw=raw, status="dead")  # fmt: skip
+        return lambda: ins.inbound_requeue(message=message, actor=world.admin)
+
+    def citizen_reply(world):
+        case = _case(world, "waiting_on_citizen")
+        return lambda: s.case_citizen_reply(
+            case=case, body="North side.", actor="citizen:r@example.org", channel="email"
+        )
+
+    def open311_update(world):
+        from open311.services import open311_client_create
+        from open311.update_services import PostedUpdate, open311_update_post
+
+        case = _case(world, "open")
+        client, _key = open311_client_create(name="FMS", agency=world.agency, actor=None)
+        update = PostedUpdate(client_update_id="7", description="By the gate.")
+        return lambda: open311_update_post(client=client, case=case, update=update)
+
+    def anonymise(world):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        message = InboundMessage.objects.create(
+            message_id="<3@x>", content_hash="1" * 64, source="smtp", raw=raw, size=len(raw),
+            sender="ana@example.org", received_at=timezone.now() - timedelta(days=4000),
+        )  # fmt: skip
+        assert message.pk
+        return lambda: ins.inbound_messages_anonymise(cutoff=timezone.now() - timedelta(days=3000))
+
+    return {
+        "inbound.services.inbound_messages_anonymise": anonymise,
+        "open311.update_services.open311_update_post": open311_update,
+        "inbound.services.inbound_receive": receive,
+        "inbound.services.inbound_process": process,
+        "inbound.services.inbound_requeue": requeue,
+        "cases.services.case_citizen_reply": citizen_reply,
+    }
+
+
+SCENARIOS.update(_inbound_scenarios())

@@ -85,7 +85,27 @@ class MatrixWorld:
         }
         if model in scoped:
             return scoped[model]
+        if model._meta.app_label == "inbound":
+            return self.inbound_object(model._meta.model_name, side)
         return self._unscoped(model)
+
+    def inbound_object(self, model_name: str, side: str) -> Any:
+        """An inbound address and a received message of `side`'s agency (made once)."""
+        from inbound.models import InboundAddress
+        from inbound.services import inbound_receive
+
+        key = (model_name, side)
+        if key not in self.extra:
+            s = self.side(side)
+            address = InboundAddress.objects.create(
+                address=f"mail-{side}@{s.agency.slug}.example", agency=s.agency, team=s.team
+            )
+            raw = (f"From: a@example.org\r\nTo: {address.address}\r\nSubject: Hi\r\n"
+                   f"Message-ID: <{side}@example.org>\r\n\r\nHello\r\n").encode()  # fmt: skip
+            message = inbound_receive(raw=raw, source="smtp", envelope_to=[address.address])[0]
+            self.extra[("inboundaddress", side)] = address
+            self.extra[("inboundmessage", side)] = message
+        return self.extra[key]
 
     def feedback_object(self, model_name: str, side: str) -> Any:
         """Feedback, a survey and a sent survey invitation of `side`'s agency (made once)."""

@@ -96,8 +96,31 @@ def _survey_invitation():
     )  # fmt: skip
 
 
+def _inbound_address():
+    from inbound.demo import load
+
+    load()
+    from inbound.models import InboundAddress
+
+    return InboundAddress.objects.filter(agency__slug="public-works").first()
+
+
+def _inbound_message():
+    from inbound.models import InboundAddress
+    from inbound.services import inbound_receive
+
+    address = (
+        InboundAddress.objects.filter(agency__slug="public-works").first() or _inbound_address()
+    )
+    raw = (f"From: Ana <ana@example.org>\r\nTo: {address.address}\r\nSubject: Pothole\r\n"
+           "Message-ID: <sweep@example.org>\r\n\r\nA hole.\r\n").encode()  # fmt: skip
+    return inbound_receive(raw=raw, source="smtp", envelope_to=[address.address])[0]
+
+
 # Models the demo has no object of (label: how to make one of the public-works agency).
 FACTORIES: dict[str, Callable[[], Any]] = {
+    "inbound.InboundAddress": _inbound_address,
+    "inbound.InboundMessage": _inbound_message,
     "open311.Open311Client": _open311_client,
     "axes.AccessAttempt": _axes("accessattempt"),
     "axes.AccessLog": _axes("accesslog"),

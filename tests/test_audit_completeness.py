@@ -52,7 +52,16 @@ EXEMPT: dict[str, str] = {
 }
 
 
-PROJECT_APPS = ("core", "agencies", "citizens", "cases", "open311", "feedback", "reports")
+PROJECT_APPS = (
+    "core",
+    "agencies",
+    "citizens",
+    "cases",
+    "open311",
+    "inbound",
+    "feedback",
+    "reports",
+)
 
 
 def _exists(module_name: str) -> bool:

@@ -236,6 +236,8 @@ MATRIX: dict[str, Expect] = {
     "open311:requests": open311(lambda world, side: {"fmt": "xml"}),  # GET; POST needs a key
     "open311:request": open311(_open311_request, other=404),
     "open311:token": open311(_open311_token, other=404),
+    # GET (public, published services only); POST needs a key (tests/open311/test_updates.py).
+    "open311:service_request_updates": open311(lambda world, side: {"fmt": "xml"}),
     "open311:not_found": open311(lambda world, side: {"path": "nothing.json"}, status=404),
     # --- staff ----------------------------------------------------------------------------------
     "staff:login": Expect(own={"anonymous": 200, "agent": 302, "supervisor": 302, "admin": 302}),

@@ -143,7 +143,6 @@ def test_a_missing_required_attribute_is_400_and_writes_nothing(o311, api, fmt):
         ({"media_url": "javascript:alert(1)"}, "media_url must be an http or https URL."),
         ({"media_url": "ftp://example.org/x.jpg"}, "media_url must be an http or https URL."),
         ({"email": "not-an-email"}, "email: Enter a valid email address."),
-        ({"phone": "12", "first_name": "Al"}, "phone: Enter a valid phone number"),
         ({"description": "x" * 4001}, "description: Keep the description under 4000"),
         ({"lat": "91"}, "lat must be a number between -90 and 90."),
         ({"long": "abc"}, "long must be a number between -180 and 180."),
@@ -244,14 +243,50 @@ def test_post_needs_no_csrf_token(o311):
     assert strict.post(url("requests.json"), form(o311)).status_code == 200
 
 
-def test_posts_are_rate_limited_per_address(o311, api, settings):
+def test_posts_with_a_key_are_rate_limited_per_client_key(o311, api, settings):
     import redis
 
     redis.Redis.from_url(settings.REDIS_URL).flushdb()
     settings.RATELIMIT_ENABLED = True
-    settings.RATELIMIT_OPEN311_POSTS = 1
+    settings.RATELIMIT_OPEN311_POSTS = 1  # per address: not what counts for a known key
+    settings.RATELIMIT_OPEN311_POSTS_PER_CLIENT = 2
+    assert api.post(url("requests.json"), form(o311)).status_code == 200
     assert api.post(url("requests.json"), form(o311)).status_code == 200
     response = api.post(url("requests.json"), form(o311))
     assert response.status_code == 429
     assert errors(response, "json")[0]["code"] == 429
     assert Open311Client.objects.get(pk=o311.client.pk).active
+
+
+def test_posts_without_a_valid_key_are_rate_limited_per_address(o311, api, settings):
+    import redis
+
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    settings.RATELIMIT_ENABLED = True
+    settings.RATELIMIT_OPEN311_POSTS = 1
+    assert api.post(url("requests.json"), form(o311, api_key="o311_wrong")).status_code == 403
+    response = api.post(url("requests.json"), form(o311, api_key="o311_wrong"))
+    assert response.status_code == 429
+
+
+def test_200_posts_from_one_client_key_in_ten_minutes_are_accepted(o311, api, settings):
+    """A FixMyStreet server posting for a whole city, with the default limits."""
+    import redis
+
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    settings.RATELIMIT_ENABLED = True
+    statuses = [api.post(url("requests.json"), form(o311)).status_code for _ in range(200)]
+    assert statuses == [200] * 200
+    assert Case.objects.filter(channel="open311").count() == 200
+
+
+def test_a_phone_number_we_cannot_read_is_kept_as_given_and_flagged(o311, api):
+    from cases.models import CaseEvent
+
+    response = api.post(url("requests.json"), form(o311, phone="0800 FIX IT", first_name="Al",
+                                                    email="al@example.org"))  # fmt: skip
+    assert response.status_code == 200, response.content
+    case = Case.objects.get()
+    assert case.citizen.phone == ""
+    note = CaseEvent.objects.get(case=case, kind="note")
+    assert "0800 FIX IT" in note.body
