@@ -148,6 +148,7 @@ INSTALLED_APPS = [
     "cases",
     "open311",
     "feedback",
+    "visits",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("staff/audit/", core_views.audit_list, name="audit_list"),
     path("staff/notifications/", core_views.notifications, name="notifications"),
+    path("staff/walk-in/", include("visits.urls")),
     path("staff/citizens/", include("citizens.urls")),
     path("staff/cases/", include("cases.urls")),
     path("staff/feedback/", include("feedback.urls")),
@@ -24,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("", core_views.landing, name="landing"),
     path("requests/", include("cases.public.urls")),
     path("", include("feedback.public_urls")),
+    path("", include("visits.public_urls")),
     prefix_default_language=True,
 )
 

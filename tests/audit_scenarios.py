@@ -617,3 +617,55 @@ def _feedback_scenarios() -> dict[str, Callable[[World], Call]]:
 
 
 SCENARIOS.update(_feedback_scenarios())
+
+
+def _visits_scenarios() -> dict[str, Callable[[World], Call]]:
+    from tests.visits.world import office_make
+    from visits import services as v
+
+    def office(world):
+        return office_make(agency=world.agency, categories=[_category(world, code="tax")])
+
+    def waiting(world):
+        o = office(world)
+        return o, v.visit_check_in(office=o, category=o.services.first(), email="n@example.org")
+
+    def called(world):
+        o, visit = waiting(world)
+        v.visit_call_next(desk=o.desks.first(), actor=world.agent)
+        visit.refresh_from_db()
+        return o, visit
+
+    def check_in(world):
+        o = office(world)
+        return lambda: v.visit_check_in(office=o, category=o.services.first())
+
+    def call_next(world):
+        o, _visit = waiting(world)
+        return lambda: v.visit_call_next(desk=o.desks.first(), actor=world.agent)
+
+    def set_status(world):
+        _o, visit = called(world)
+        return lambda: v.visit_set_status(visit=visit, action="serving", actor=world.agent)
+
+    def transfer(world):
+        o, visit = called(world)
+        return lambda: v.visit_transfer(visit=visit, actor=world.agent, desk=o.desks.last())
+
+    def open_case(world):
+        _o, visit = called(world)
+        return lambda: v.visit_open_case(
+            visit=visit, actor=world.agent, description="Bill question",
+            new_citizen={"first_name": "Rosa", "last_name": "Díaz"},
+        )  # fmt: skip
+
+    return {
+        "visits.services.visit_check_in": check_in,
+        "visits.services.visit_call_next": call_next,
+        "visits.services.visit_set_status": set_status,
+        "visits.services.visit_transfer": transfer,
+        "visits.services.visit_open_case": open_case,
+    }
+
+
+SCENARIOS.update(_visits_scenarios())

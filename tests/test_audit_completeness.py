@@ -48,7 +48,7 @@ EXEMPT: dict[str, str] = {
 }
 
 
-PROJECT_APPS = ("core", "agencies", "citizens", "cases", "open311", "feedback")
+PROJECT_APPS = ("core", "agencies", "citizens", "cases", "open311", "feedback", "visits")
 
 
 def _exists(module_name: str) -> bool:

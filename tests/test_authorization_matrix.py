@@ -127,6 +127,22 @@ def _survey_unsubscribe_token(world: MatrixWorld, side: str) -> dict:
     return {"token": unsubscribe_token(world.feedback_object("surveyinvitation", side).pk)}
 
 
+def _office(world: MatrixWorld, side: str) -> dict:
+    return {"office": world.office(side).slug}
+
+
+def _ticket(world: MatrixWorld, side: str) -> dict:
+    return {"office": world.office(side).slug, "token": world.visit(side).token}
+
+
+def _desk(world: MatrixWorld, side: str) -> dict:
+    return {"pk": world.office(side).desks.first().pk}
+
+
+def _visit(world: MatrixWorld, side: str) -> dict:
+    return {"pk": world.visit(side).pk}
+
+
 def _json(expect: Expect) -> Expect:
     """The same expectation, with an (empty) JSON body."""
     expect.json = True
@@ -215,6 +231,16 @@ MATRIX: dict[str, Expect] = {
         other=dict.fromkeys(ROLES, 200),
         kwargs=_survey_unsubscribe_token,
     ),
+    # Walk-in: every office's check-in, ticket (by its secret token) and display are public.
+    "checkin": Expect(
+        own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_office
+    ),
+    "checkin_display": Expect(
+        own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_office
+    ),
+    "checkin_ticket": Expect(
+        own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_ticket
+    ),
     "api-schema": public(200),
     "api-docs": public(200),
     "api-redoc": public(200),
@@ -272,6 +298,13 @@ MATRIX: dict[str, Expect] = {
     "cases:unassign": staff_object(_case, method="post", ok=302),
     "cases:link_suggested_citizen": staff_object(_case, method="post", ok=302),
     "cases:attachment": staff_object(_case_attachment),
+    # --- walk-in desks (an empty POST: back to the desk with a message, or 400) ----------------
+    "visits:desks": staff(),
+    "visits:desk": staff_object(_desk),
+    "visits:call_next": staff_object(_desk, method="post", ok=302),
+    "visits:visit_status": staff_object(_visit, method="post", ok=400),
+    "visits:transfer": staff_object(_visit, method="post", ok=302),
+    "visits:open_case": staff_object(_visit),
     # --- API tokens: one's own only; anyone else's token is a 404 --------------------------------
     "staff:api_tokens": staff(),
     "staff:api_token_revoke": Expect(
