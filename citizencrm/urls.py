@@ -12,6 +12,7 @@ urlpatterns = [
     path("staff/audit/", core_views.audit_list, name="audit_list"),
     path("staff/notifications/", core_views.notifications, name="notifications"),
     path("staff/walk-in/", include("visits.urls")),
+    path("staff/citizens/import/", include("citizen_import.urls")),
     path("staff/citizens/", include("citizens.urls")),
     path("staff/cases/", include("cases.urls")),
     path("staff/feedback/", include("feedback.urls")),

@@ -669,3 +669,38 @@ def _visits_scenarios() -> dict[str, Callable[[World], Call]]:
 
 
 SCENARIOS.update(_visits_scenarios())
+
+
+def _citizen_import_scenarios() -> dict[str, Callable[[World], Call]]:
+    from citizen_import import services as imp
+
+    raw = b"First,Last,Email\nAna,Ruiz,ana.ruiz@example.org\n"
+    mapping = {"0": "first_name", "1": "last_name", "2": "email"}
+
+    def uploaded(world):
+        return imp.import_upload(actor=world.admin, file_name="p.csv", raw=raw)
+
+    def set_mapping(world):
+        job = uploaded(world)
+        return lambda: imp.import_set_mapping(job=job, mapping=mapping, actor=world.admin)
+
+    def start(world):
+        job = imp.import_set_mapping(job=uploaded(world), mapping=mapping, actor=world.admin)
+        return lambda: imp.import_start(job=job, actor=world.admin)
+
+    def run_chunk(world):
+        job = imp.import_set_mapping(job=uploaded(world), mapping=mapping, actor=world.admin)
+        imp.import_start(job=job, actor=world.admin)
+        return lambda: imp.import_run_chunk(import_id=job.pk)
+
+    return {
+        "citizen_import.services.import_upload": lambda w: (
+            lambda: imp.import_upload(actor=w.admin, file_name="p.csv", raw=raw)
+        ),
+        "citizen_import.services.import_set_mapping": set_mapping,
+        "citizen_import.services.import_start": start,
+        "citizen_import.services.import_run_chunk": run_chunk,
+    }
+
+
+SCENARIOS.update(_citizen_import_scenarios())

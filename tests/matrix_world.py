@@ -109,6 +109,18 @@ class MatrixWorld:
             self.extra[("visit", side)] = visit_check_in(office=office, category=s.category)
         return self.extra[key]
 
+    def citizen_import(self, side: str) -> Any:
+        key = ("citizen_import", side)
+        if key not in self.extra:
+            from citizen_import.models import CitizenImport
+
+            self.extra[key] = CitizenImport.objects.create(
+                agency=self.side(side).agency, file_name="people.csv", encoding="utf-8",
+                delimiter=",", content="first,last\nAna,Ruiz\n", headers=["first", "last"],
+                mapping={"0": "first_name", "1": "last_name"}, total_rows=1,
+            )  # fmt: skip
+        return self.extra[key]
+
     def visit(self, side: str) -> Any:
         self.office(side)
         return self.extra[("visit", side)]

@@ -48,7 +48,9 @@ EXEMPT: dict[str, str] = {
 }
 
 
-PROJECT_APPS = ("core", "agencies", "citizens", "cases", "open311", "feedback", "visits")
+PROJECT_APPS = (
+    "core", "agencies", "citizens", "cases", "open311", "feedback", "visits", "citizen_import",
+)  # fmt: skip
 
 
 def _exists(module_name: str) -> bool:

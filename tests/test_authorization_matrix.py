@@ -143,6 +143,10 @@ def _visit(world: MatrixWorld, side: str) -> dict:
     return {"pk": world.visit(side).pk}
 
 
+def _import(world: MatrixWorld, side: str) -> dict:
+    return {"pk": world.citizen_import(side).pk}
+
+
 def _json(expect: Expect) -> Expect:
     """The same expectation, with an (empty) JSON body."""
     expect.json = True
@@ -305,6 +309,11 @@ MATRIX: dict[str, Expect] = {
     "visits:visit_status": staff_object(_visit, method="post", ok=400),
     "visits:transfer": staff_object(_visit, method="post", ok=302),
     "visits:open_case": staff_object(_visit),
+    # --- citizen CSV import (admins; a POST starts the import, then back to its page) --------
+    "citizen_import:upload": staff("admin"),
+    "citizen_import:detail": staff_object(_import, minimum="admin"),
+    "citizen_import:start": staff_object(_import, minimum="admin", method="post", ok=302),
+    "citizen_import:problems_csv": staff_object(_import, minimum="admin"),
     # --- API tokens: one's own only; anyone else's token is a 404 --------------------------------
     "staff:api_tokens": staff(),
     "staff:api_token_revoke": Expect(
