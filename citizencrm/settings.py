@@ -150,6 +150,7 @@ INSTALLED_APPS = [
     "feedback",
     "visits",
     "citizen_import",
+    "segments",
 ]
 
 MIDDLEWARE = [

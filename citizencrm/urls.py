@@ -13,6 +13,7 @@ urlpatterns = [
     path("staff/notifications/", core_views.notifications, name="notifications"),
     path("staff/walk-in/", include("visits.urls")),
     path("staff/citizens/import/", include("citizen_import.urls")),
+    path("staff/citizens/segments/", include("segments.urls")),
     path("staff/citizens/", include("citizens.urls")),
     path("staff/cases/", include("cases.urls")),
     path("staff/feedback/", include("feedback.urls")),
@@ -27,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("requests/", include("cases.public.urls")),
     path("", include("feedback.public_urls")),
     path("", include("visits.public_urls")),
+    path("", include("segments.public_urls")),
     prefix_default_language=True,
 )
 

@@ -704,3 +704,63 @@ def _citizen_import_scenarios() -> dict[str, Callable[[World], Call]]:
 
 
 SCENARIOS.update(_citizen_import_scenarios())
+
+
+def _segments_scenarios() -> dict[str, Callable[[World], Call]]:
+    from cases.models import Case
+    from citizens.services import citizen_create
+    from feedback import survey_services as fs
+    from feedback.models import Survey
+    from segments import services as seg
+
+    def closed_case_of(world, citizen):
+        case = _case(world, "closed", citizen=citizen)
+        Case.objects.filter(pk=case.pk).update(citizen_contacted=True, resolution_code="resolved")
+        case.refresh_from_db()
+        return case
+
+    def member(world, **consent):
+        citizen = citizen_create(
+            actor=world.agent,
+            first_name="Eva",
+            last_name="Sol",
+            email="eva@example.org",
+            preferred_language="es",
+            **consent,
+        )
+        return citizen, closed_case_of(world, citizen)
+
+    def segment(world):
+        return seg.segment_create(name="Spanish", definition={"languages": ["es"]},
+                                  actor=world.supervisor)  # fmt: skip
+
+    def campaign(world):
+        member(world, consent_surveys=True)
+        s = segment(world)
+        survey = Survey.objects.create(agency=world.agency, name="Works", title={"en": "Hi"})
+        return lambda: seg.segment_survey_campaign(segment=s, survey=survey,
+                                                   actor=world.supervisor)  # fmt: skip
+
+    def outreach(world):
+        member(world, consent_contact=True)
+        s = segment(world)
+        return lambda: seg.segment_outreach_send(
+            segment=s, actor=world.supervisor, subject={"en": "Works"}, body={"en": "Oak St."}
+        )
+
+    def invite(world):
+        _citizen, case = member(world, consent_surveys=True)
+        survey = Survey.objects.create(agency=world.agency, name="Works", title={"en": "Hi"})
+        return lambda: fs.survey_invite(case=case, survey=survey, actor=world.supervisor)
+
+    return {
+        "segments.services.segment_create": lambda w: (
+            lambda: seg.segment_create(name="All", definition={}, actor=w.supervisor)
+        ),
+        "segments.services.segment_survey_campaign": campaign,
+        "segments.services.segment_outreach_send": outreach,
+        "feedback.survey_services.survey_invite": invite,
+    }
+
+
+SCENARIOS.update(_segments_scenarios())

@@ -50,6 +50,7 @@ EXEMPT: dict[str, str] = {
 
 PROJECT_APPS = (
     "core", "agencies", "citizens", "cases", "open311", "feedback", "visits", "citizen_import",
+    "segments",
 )  # fmt: skip
 
 

@@ -147,6 +147,21 @@ def _import(world: MatrixWorld, side: str) -> dict:
     return {"pk": world.citizen_import(side).pk}
 
 
+def _segment(world: MatrixWorld, side: str) -> dict:
+    key = ("segment", side)
+    if key not in world.extra:
+        from segments.models import Segment
+
+        world.extra[key] = Segment.objects.create(agency=world.side(side).agency, name="All")
+    return {"pk": world.extra[key].pk}
+
+
+def _outreach_token(world: MatrixWorld, side: str) -> dict:
+    from segments.links import unsubscribe_token
+
+    return {"token": unsubscribe_token(world.citizen.pk)}
+
+
 def _json(expect: Expect) -> Expect:
     """The same expectation, with an (empty) JSON body."""
     expect.json = True
@@ -245,6 +260,9 @@ MATRIX: dict[str, Expect] = {
     "checkin_ticket": Expect(
         own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_ticket
     ),
+    "outreach_unsubscribe": Expect(  # GET asks first (a POST unsubscribes)
+        own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_outreach_token
+    ),
     "api-schema": public(200),
     "api-docs": public(200),
     "api-redoc": public(200),
@@ -314,6 +332,13 @@ MATRIX: dict[str, Expect] = {
     "citizen_import:detail": staff_object(_import, minimum="admin"),
     "citizen_import:start": staff_object(_import, minimum="admin", method="post", ok=302),
     "citizen_import:problems_csv": staff_object(_import, minimum="admin"),
+    # --- segments for outreach (supervisors; an empty POST: back to the segment, or 400) -------
+    "segments:list": staff("supervisor"),
+    "segments:create": staff("supervisor"),
+    "segments:count": staff("supervisor"),
+    "segments:detail": staff_object(_segment, minimum="supervisor"),
+    "segments:survey": staff_object(_segment, minimum="supervisor", method="post", ok=302),
+    "segments:outreach": staff_object(_segment, minimum="supervisor", method="post", ok=302),
     # --- API tokens: one's own only; anyone else's token is a 404 --------------------------------
     "staff:api_tokens": staff(),
     "staff:api_token_revoke": Expect(
