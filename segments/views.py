@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -77,10 +77,11 @@ def _describe(segment, agency) -> list[str]:
     form = SegmentForm(agency=agency)
     parts = []
     d = segment.definition
-    for key, value in d.items():
-        field = form.fields.get(key)
-        if field is None:
+    for key in form.fields:
+        value = d.get(key)
+        if not value:
             continue
+        field = form.fields[key]
         if key == "categories":
             names = [c.display_name for c in field.queryset.filter(pk__in=value)]
             parts.append(f"{field.label}: {', '.join(names)}")
@@ -114,8 +115,28 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# The reasons the survey and outreach rules give (feedback.selectors.invitation_refusal,
+# segments.services), in words for staff.
+REASONS = {
+    "no citizen record": gettext_lazy("no citizen record"),
+    "no survey consent": gettext_lazy("did not agree to surveys"),
+    "no email address": gettext_lazy("no email address"),
+    "closed without contact": gettext_lazy("case closed without contact"),
+    "no survey for this service": gettext_lazy("survey not offered for this service"),
+    "already invited for this case": gettext_lazy("already invited about this case"),
+    "invited recently (recontact window)": gettext_lazy("invited recently (recontact window)"),
+    "no closed case to ask about": gettext_lazy("no closed case to ask about"),
+    "not agreed to be contacted": gettext_lazy("did not agree to be contacted"),
+}
+
+
 def _counts_message(counts) -> str:
-    return "; ".join(f"{reason}: {n}" for reason, n in sorted(counts.items()))
+    def words(reason: str) -> str:
+        if reason.startswith("closed as "):
+            return _("case closed as %(code)s") % {"code": reason.removeprefix("closed as ")}
+        return str(REASONS.get(reason, reason))
+
+    return "; ".join(f"{words(reason)}: {n}" for reason, n in sorted(counts.items()))
 
 
 @staff_required(ROLE)
@@ -168,9 +189,11 @@ def segment_outreach(request: HttpRequest, pk: int) -> HttpResponse:
         body={"en": data["body_en"], "es": data["body_es"]},
     )
     sent = counts.get("sent", 0)
+    left_out = _counts_message({k: v for k, v in counts.items() if k != "sent"})
     messages.success(
         request,
-        ngettext("%(count)s email queued.", "%(count)s emails queued.", sent) % {"count": sent},
+        ngettext("%(count)s email queued.", "%(count)s emails queued.", sent) % {"count": sent}
+        + (" " + _("Not sent: %(why)s.") % {"why": left_out} if left_out else ""),
     )
     return redirect("segments:detail", pk=segment.pk)
 
