@@ -60,6 +60,8 @@ AGENCY_ADMIN_PERMISSIONS = {
     "feedback.question": ALL,
     "feedback.feedbacksubmission": ("view",),
     "feedback.surveyinvitation": ("view",),
+    "visits.office": ALL,
+    "visits.desk": ALL,
 }
 
 

@@ -151,6 +151,9 @@ INSTALLED_APPS = [
     "inbound",
     "feedback",
     "reports",
+    "visits",
+    "citizen_import",
+    "segments",
 ]
 
 MIDDLEWARE = [
@@ -319,6 +322,8 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=30.0)
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=200)
+# Rows of a citizen CSV import committed together (with the job's cursor).
+CITIZEN_IMPORT_CHUNK = env.int("CITIZEN_IMPORT_CHUNK", default=500)
 # How often beat gathers the notices waiting for email into digests (core.services
 # notifications_queue_digests; the SLA sweep also does at the end of each run).
 NOTIFICATION_DIGEST_SECONDS = env.float("NOTIFICATION_DIGEST_SECONDS", default=60.0)

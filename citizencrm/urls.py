@@ -14,6 +14,9 @@ urlpatterns = [
     path("staff/audit/", core_views.audit_list, name="audit_list"),
     path("staff/audit/<int:pk>/", core_views.audit_event, name="audit_event"),
     path("staff/notifications/", core_views.notifications, name="notifications"),
+    path("staff/walk-in/", include("visits.urls")),
+    path("staff/citizens/import/", include("citizen_import.urls")),
+    path("staff/citizens/segments/", include("segments.urls")),
     path("staff/citizens/", include("citizens.urls")),
     path("staff/cases/", include("cases.urls")),
     path("staff/feedback/", include("feedback.urls")),
@@ -29,6 +32,8 @@ urlpatterns += i18n_patterns(
     path("requests/", include("cases.public.urls")),
     path("", include("feedback.public_urls")),
     path("", include("reports.public_urls")),
+    path("", include("visits.public_urls")),
+    path("", include("segments.public_urls")),
     prefix_default_language=True,
 )
 

@@ -31,6 +31,7 @@ class ConsentSource(models.TextChoices):
     WEB = "web", _("Public web form")
     EMAIL_UNSUBSCRIBE = "email-unsubscribe", _("Unsubscribe link in an email")
     MERGE = "merge", _("Chosen when merging duplicate records")
+    IMPORT = "import", _("Imported from a file (source and date as given there)")
 
 
 class Citizen(TimeStampedModel):
@@ -179,6 +180,8 @@ class ConsentRecord(models.Model):
     granted = models.BooleanField()
     at = models.DateTimeField(default=timezone.now)
     source = models.CharField(max_length=20, choices=ConsentSource.choices)
+    # Where an imported statement came from, as the file said (e.g. "paper form, library").
+    source_detail = models.CharField(max_length=200, blank=True, default="", db_default="")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

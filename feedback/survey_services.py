@@ -132,10 +132,18 @@ def survey_invite_for_closed_case(
     email; closed after contact and not as duplicate/spam; a survey for the service or the
     agency's default; at most one invitation per citizen per SURVEY_RECONTACT_DAYS.
     """
+    return survey_invite(case=case, survey=selectors.survey_for_case(case), actor=actor, now=now)
+
+
+def survey_invite(
+    *, case: Case, survey: Survey | None, actor: Any = None, now: datetime | None = None
+) -> SurveyInvitation | None:
+    """Invite the citizen of a closed case to `survey`, or nothing if a fatigue rule says no
+    (selectors.invitation_refusal: consent, email, contact, resolution, one invitation per
+    case and survey, the recontact window). Used by the case-closed hook and by campaigns."""
     now = now or timezone.now()
     if case.citizen_id is not None:
         _lock_citizen_for_invitations(case.citizen_id)
-    survey = selectors.survey_for_case(case)
     refusal = selectors.invitation_refusal(case, survey=survey, now=now)
     if refusal is not None:
         logger.debug("survey: no invitation for case %s (%s)", case.reference, refusal)

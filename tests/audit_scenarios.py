@@ -689,3 +689,150 @@ def _inbound_scenarios() -> dict[str, Callable[[World], Call]]:
 
 
 SCENARIOS.update(_inbound_scenarios())
+
+
+def _visits_scenarios() -> dict[str, Callable[[World], Call]]:
+    from tests.visits.world import office_make
+    from visits import services as v
+
+    def office(world):
+        return office_make(agency=world.agency, categories=[_category(world, code="tax")])
+
+    def waiting(world):
+        o = office(world)
+        return o, v.visit_check_in(office=o, category=o.services.first(), email="n@example.org")
+
+    def called(world):
+        o, visit = waiting(world)
+        v.visit_call_next(desk=o.desks.first(), actor=world.agent)
+        visit.refresh_from_db()
+        return o, visit
+
+    def check_in(world):
+        o = office(world)
+        return lambda: v.visit_check_in(office=o, category=o.services.first())
+
+    def call_next(world):
+        o, _visit = waiting(world)
+        return lambda: v.visit_call_next(desk=o.desks.first(), actor=world.agent)
+
+    def set_status(world):
+        _o, visit = called(world)
+        return lambda: v.visit_set_status(visit=visit, action="serving", actor=world.agent)
+
+    def transfer(world):
+        o, visit = called(world)
+        return lambda: v.visit_transfer(visit=visit, actor=world.agent, desk=o.desks.last())
+
+    def open_case(world):
+        _o, visit = called(world)
+        return lambda: v.visit_open_case(
+            visit=visit, actor=world.agent, description="Bill question",
+            new_citizen={"first_name": "Rosa", "last_name": "Díaz"},
+        )  # fmt: skip
+
+    return {
+        "visits.services.visit_check_in": check_in,
+        "visits.services.visit_call_next": call_next,
+        "visits.services.visit_set_status": set_status,
+        "visits.services.visit_transfer": transfer,
+        "visits.services.visit_open_case": open_case,
+    }
+
+
+SCENARIOS.update(_visits_scenarios())
+
+
+def _citizen_import_scenarios() -> dict[str, Callable[[World], Call]]:
+    from citizen_import import services as imp
+
+    raw = b"First,Last,Email\nAna,Ruiz,ana.ruiz@example.org\n"
+    mapping = {"0": "first_name", "1": "last_name", "2": "email"}
+
+    def uploaded(world):
+        return imp.import_upload(actor=world.admin, file_name="p.csv", raw=raw)
+
+    def set_mapping(world):
+        job = uploaded(world)
+        return lambda: imp.import_set_mapping(job=job, mapping=mapping, actor=world.admin)
+
+    def start(world):
+        job = imp.import_set_mapping(job=uploaded(world), mapping=mapping, actor=world.admin)
+        return lambda: imp.import_start(job=job, actor=world.admin)
+
+    def run_chunk(world):
+        job = imp.import_set_mapping(job=uploaded(world), mapping=mapping, actor=world.admin)
+        imp.import_start(job=job, actor=world.admin)
+        return lambda: imp.import_run_chunk(import_id=job.pk)
+
+    return {
+        "citizen_import.services.import_upload": lambda w: (
+            lambda: imp.import_upload(actor=w.admin, file_name="p.csv", raw=raw)
+        ),
+        "citizen_import.services.import_set_mapping": set_mapping,
+        "citizen_import.services.import_start": start,
+        "citizen_import.services.import_run_chunk": run_chunk,
+    }
+
+
+SCENARIOS.update(_citizen_import_scenarios())
+
+
+def _segments_scenarios() -> dict[str, Callable[[World], Call]]:
+    from cases.models import Case
+    from citizens.services import citizen_create
+    from feedback import survey_services as fs
+    from feedback.models import Survey
+    from segments import services as seg
+
+    def closed_case_of(world, citizen):
+        case = _case(world, "closed", citizen=citizen)
+        Case.objects.filter(pk=case.pk).update(citizen_contacted=True, resolution_code="resolved")
+        case.refresh_from_db()
+        return case
+
+    def member(world, **consent):
+        citizen = citizen_create(
+            actor=world.agent,
+            first_name="Eva",
+            last_name="Sol",
+            email="eva@example.org",
+            preferred_language="es",
+            **consent,
+        )
+        return citizen, closed_case_of(world, citizen)
+
+    def segment(world):
+        return seg.segment_create(name="Spanish", definition={"languages": ["es"]},
+                                  actor=world.supervisor)  # fmt: skip
+
+    def campaign(world):
+        member(world, consent_surveys=True)
+        s = segment(world)
+        survey = Survey.objects.create(agency=world.agency, name="Works", title={"en": "Hi"})
+        return lambda: seg.segment_survey_campaign(segment=s, survey=survey,
+                                                   actor=world.supervisor)  # fmt: skip
+
+    def outreach(world):
+        member(world, consent_contact=True)
+        s = segment(world)
+        return lambda: seg.segment_outreach_send(
+            segment=s, actor=world.supervisor, subject={"en": "Works"}, body={"en": "Oak St."}
+        )
+
+    def invite(world):
+        _citizen, case = member(world, consent_surveys=True)
+        survey = Survey.objects.create(agency=world.agency, name="Works", title={"en": "Hi"})
+        return lambda: fs.survey_invite(case=case, survey=survey, actor=world.supervisor)
+
+    return {
+        "segments.services.segment_create": lambda w: (
+            lambda: seg.segment_create(name="All", definition={}, actor=w.supervisor)
+        ),
+        "segments.services.segment_survey_campaign": campaign,
+        "segments.services.segment_outreach_send": outreach,
+        "feedback.survey_services.survey_invite": invite,
+    }
+
+
+SCENARIOS.update(_segments_scenarios())

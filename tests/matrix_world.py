@@ -71,6 +71,8 @@ class MatrixWorld:
         s = self.side(side)
         if model._meta.app_label == "feedback":
             return self.feedback_object(model._meta.model_name, side)
+        if model._meta.app_label == "visits":
+            return self.office(side)
         scoped = {
             Agency: s.agency,
             BusinessCalendar: s.calendar,
@@ -113,6 +115,35 @@ class MatrixWorld:
         if key not in self.extra:
             self.extra.update(_feedback_objects(self.side(side), side))
         return self.extra[key]
+
+    def office(self, side: str) -> Any:
+        """A walk-in office of `side`'s agency, open around the clock, with a waiting ticket."""
+        key = ("office", side)
+        if key not in self.extra:
+            from tests.visits.world import office_make
+            from visits.services import visit_check_in
+
+            s = self.side(side)
+            office = office_make(agency=s.agency, categories=[s.category], slug=f"{side}-office")
+            self.extra[key] = office
+            self.extra[("visit", side)] = visit_check_in(office=office, category=s.category)
+        return self.extra[key]
+
+    def citizen_import(self, side: str) -> Any:
+        key = ("citizen_import", side)
+        if key not in self.extra:
+            from citizen_import.models import CitizenImport
+
+            self.extra[key] = CitizenImport.objects.create(
+                agency=self.side(side).agency, file_name="people.csv", encoding="utf-8",
+                delimiter=",", content="first,last\nAna,Ruiz\n", headers=["first", "last"],
+                mapping={"0": "first_name", "1": "last_name"}, total_rows=1,
+            )  # fmt: skip
+        return self.extra[key]
+
+    def visit(self, side: str) -> Any:
+        self.office(side)
+        return self.extra[("visit", side)]
 
     def _unscoped(self, model: type) -> Any:
         if model not in self.extra:

@@ -47,6 +47,7 @@ def _demo_world() -> None:
     from agencies.demo import demo_data_load
     from cases.demo import canned_replies_load, cases_load, catalogue_load, sla_policies_load
     from feedback.demo import load as feedback_load
+    from visits.demo import load as visits_load
 
     demo_data_load()
     categories = catalogue_load()
@@ -54,6 +55,7 @@ def _demo_world() -> None:
     canned_replies_load()
     cases_load(categories, count=6)
     feedback_load()
+    visits_load()
 
 
 def _open311_client():

@@ -53,15 +53,9 @@ EXEMPT: dict[str, str] = {
 
 
 PROJECT_APPS = (
-    "core",
-    "agencies",
-    "citizens",
-    "cases",
-    "open311",
-    "inbound",
-    "feedback",
-    "reports",
-)
+    "core", "agencies", "citizens", "cases", "open311", "inbound", "feedback", "reports",
+    "visits", "citizen_import", "segments",
+)  # fmt: skip
 
 
 def _exists(module_name: str) -> bool:

@@ -135,6 +135,41 @@ def _audit_event(world: MatrixWorld, side: str) -> dict:
     return {"pk": AuditEvent.objects.filter(agency_id=agency.pk).values_list("pk", flat=True)[0]}
 
 
+def _office(world: MatrixWorld, side: str) -> dict:
+    return {"office": world.office(side).slug}
+
+
+def _ticket(world: MatrixWorld, side: str) -> dict:
+    return {"office": world.office(side).slug, "token": world.visit(side).token}
+
+
+def _desk(world: MatrixWorld, side: str) -> dict:
+    return {"pk": world.office(side).desks.first().pk}
+
+
+def _visit(world: MatrixWorld, side: str) -> dict:
+    return {"pk": world.visit(side).pk}
+
+
+def _import(world: MatrixWorld, side: str) -> dict:
+    return {"pk": world.citizen_import(side).pk}
+
+
+def _segment(world: MatrixWorld, side: str) -> dict:
+    key = ("segment", side)
+    if key not in world.extra:
+        from segments.models import Segment
+
+        world.extra[key] = Segment.objects.create(agency=world.side(side).agency, name="All")
+    return {"pk": world.extra[key].pk}
+
+
+def _outreach_token(world: MatrixWorld, side: str) -> dict:
+    from segments.links import unsubscribe_token
+
+    return {"token": unsubscribe_token(world.citizen.pk)}
+
+
 def _json(expect: Expect) -> Expect:
     """The same expectation, with an (empty) JSON body."""
     expect.json = True
@@ -227,6 +262,19 @@ MATRIX: dict[str, Expect] = {
         other=dict.fromkeys(ROLES, 200),
         kwargs=_survey_unsubscribe_token,
     ),
+    # Walk-in: every office's check-in, ticket (by its secret token) and display are public.
+    "checkin": Expect(
+        own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_office
+    ),
+    "checkin_display": Expect(
+        own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_office
+    ),
+    "checkin_ticket": Expect(
+        own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_ticket
+    ),
+    "outreach_unsubscribe": Expect(  # GET asks first (a POST unsubscribes)
+        own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_outreach_token
+    ),
     "api-schema": public(200),
     "api-docs": public(200),
     "api-redoc": public(200),
@@ -291,6 +339,25 @@ MATRIX: dict[str, Expect] = {
     "cases:unassign": staff_object(_case, method="post", ok=302),
     "cases:link_suggested_citizen": staff_object(_case, method="post", ok=302),
     "cases:attachment": staff_object(_case_attachment),
+    # --- walk-in desks (an empty POST: back to the desk with a message, or 400) ----------------
+    "visits:desks": staff(),
+    "visits:desk": staff_object(_desk),
+    "visits:call_next": staff_object(_desk, method="post", ok=302),
+    "visits:visit_status": staff_object(_visit, method="post", ok=400),
+    "visits:transfer": staff_object(_visit, method="post", ok=302),
+    "visits:open_case": staff_object(_visit),
+    # --- citizen CSV import (admins; a POST starts the import, then back to its page) --------
+    "citizen_import:upload": staff("admin"),
+    "citizen_import:detail": staff_object(_import, minimum="admin"),
+    "citizen_import:start": staff_object(_import, minimum="admin", method="post", ok=302),
+    "citizen_import:problems_csv": staff_object(_import, minimum="admin"),
+    # --- segments for outreach (supervisors; an empty POST: back to the segment, or 400) -------
+    "segments:list": staff("supervisor"),
+    "segments:create": staff("supervisor"),
+    "segments:count": staff("supervisor"),
+    "segments:detail": staff_object(_segment, minimum="supervisor"),
+    "segments:survey": staff_object(_segment, minimum="supervisor", method="post", ok=302),
+    "segments:outreach": staff_object(_segment, minimum="supervisor", method="post", ok=302),
     # --- API tokens: one's own only; anyone else's token is a 404 --------------------------------
     "staff:api_tokens": staff(),
     "staff:api_token_revoke": Expect(

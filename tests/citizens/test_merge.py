@@ -91,6 +91,25 @@ def _survey_invitation(citizen: Citizen) -> models.Model:
     )  # fmt: skip
 
 
+def _visit(citizen: Citizen) -> models.Model:
+    from agencies.models import Agency, Team
+    from cases.models import ServiceCategory
+    from tests.visits.world import office_make
+    from visits.models import Visit
+    from visits.services import visit_check_in
+
+    agency = Agency.objects.create(name="Merge walk-in agency", slug="merge-walk-in")
+    office = office_make(agency=agency, categories=[], slug="merge-office")
+    team = Team.objects.create(agency=agency, name="Desk", slug="merge-desk",
+                               calendar=office.calendar)  # fmt: skip
+    category = ServiceCategory.objects.create(agency=agency, code="walk-in",
+                                              name={"en": "Walk-in"}, owning_team=team)  # fmt: skip
+    office.services.add(category)
+    visit = visit_check_in(office=office, category=category)
+    Visit.objects.filter(pk=visit.pk).update(citizen=citizen)
+    return visit
+
+
 ROW_FACTORIES: dict[str, Callable[[Citizen], models.Model]] = {
     "citizens.consentrecord.citizen": lambda citizen: ConsentRecord.objects.create(
         citizen=citizen, kind="contact", granted=True, source="web"
@@ -99,6 +118,7 @@ ROW_FACTORIES: dict[str, Callable[[Citizen], models.Model]] = {
     "cases.case.suggested_citizen": lambda citizen: _suggested_on_case(citizen),
     "feedback.feedbacksubmission.citizen": lambda citizen: _feedback(citizen),
     "feedback.surveyinvitation.citizen": lambda citizen: _survey_invitation(citizen),
+    "visits.visit.citizen": lambda citizen: _visit(citizen),
 }
 
 
