@@ -211,3 +211,36 @@ def sla_notice_text(case: Case, thresholds: Sequence[tuple[str, int | None]]) ->
         "priority": case.get_priority_display(),
     }
     return titles[-1], "\n".join([body, *titles[:-1]])
+
+
+# --- who the requester is (the case page's requester box) ------------------------------------
+
+
+def requester_suggestion_text(case: Case) -> str:
+    """Why a record is suggested for an unlinked case, and what staff should do about it."""
+    citizen = case.suggested_citizen
+    if citizen is None:
+        return ""
+    values = {"name": citizen.full_name, "pk": citizen.pk}
+    if citizen.email and citizen.email == (case.reporter_email or "").strip().lower():
+        text = _(
+            "Record %(pk)s, %(name)s, has the email address this request gave. Nobody has "
+            "proved that address, so the case is not linked: link it only if you know it is "
+            "the same person (or the citizen confirms through the link in the receipt)."
+        )
+    else:
+        text = _(
+            "Record %(pk)s, %(name)s, has the phone number this request gave. Nobody has "
+            "proved that number, so the case is not linked: link it only if you know it is "
+            "the same person."
+        )
+    return text % values
+
+
+def requester_survey_text(case: Case) -> str:
+    """The requester's answer to the survey question, as given with the request."""
+    if case.consent_surveys is None:
+        return _("Not asked about a survey.")
+    if case.consent_surveys:
+        return _("Agreed to a short survey after the request is closed.")
+    return _("Did not agree to a survey.")

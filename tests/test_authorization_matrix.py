@@ -107,6 +107,19 @@ def _unsubscribe_token(world: MatrixWorld, side: str) -> dict:
     return {"token": unsubscribe_token(world.case(side).reference)}
 
 
+def _citizen_confirm_token(world: MatrixWorld, side: str) -> dict:
+    from cases.links import citizen_confirm_token
+
+    case = world.case(side)
+    return {"token": citizen_confirm_token([case.reference, world.citizen.pk, "a@example.org"])}
+
+
+def _survey_consent_token(world: MatrixWorld, side: str) -> dict:
+    from cases.links import survey_consent_token
+
+    return {"token": survey_consent_token(world.case(side).reference)}
+
+
 CASE_FORM_ACTIONS = ("note", "update", "contact", "status", "assign", "transfer", "refer",
                      "priority", "category", "attach")  # fmt: skip
 
@@ -202,6 +215,18 @@ MATRIX: dict[str, Expect] = {
     "request_unsubscribe": Expect(
         own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_unsubscribe_token
     ),
+    # The receipt's links about the requester: the signed token is the authority (a page with
+    # one button; a GET changes nothing).
+    "request_citizen_confirm": Expect(
+        own=dict.fromkeys(ROLES, 200),
+        other=dict.fromkeys(ROLES, 200),
+        kwargs=_citizen_confirm_token,
+    ),
+    "request_survey_consent": Expect(
+        own=dict.fromkeys(ROLES, 200),
+        other=dict.fromkeys(ROLES, 200),
+        kwargs=_survey_consent_token,
+    ),
     "feedback": public(200),
     "feedback_thanks": public(200),
     "survey": Expect(
@@ -249,6 +274,8 @@ MATRIX: dict[str, Expect] = {
     "feedback:handle": staff_object(_feedback, method="post", ok=302),
     "feedback:link_citizen": staff_object(_feedback, method="post", ok=400),
     "feedback:open_case": staff_object(_feedback, method="post", ok=400),
+    "feedback:reject_suggested_citizen": staff_object(_feedback, method="post", ok=302),
+    "feedback:create_citizen": staff_object(_feedback, method="post", ok=400),
     "feedback:results": staff("supervisor"),
     "feedback:results_csv": staff("supervisor"),
     # --- staff case pages (an empty POST is a form error: 400; nothing is written) ------------
@@ -270,6 +297,10 @@ MATRIX: dict[str, Expect] = {
     "cases:take": staff_object(_case, method="post", ok=302),
     "cases:unassign": staff_object(_case, method="post", ok=302),
     "cases:link_suggested_citizen": staff_object(_case, method="post", ok=302),
+    # The matrix's cases are linked already: the requester page sends back to the case.
+    "cases:requester": staff_object(_case, ok=302),
+    "cases:link_citizen": staff_object(_case, method="post", ok=302),
+    "cases:reject_suggested_citizen": staff_object(_case, method="post", ok=302),
     "cases:attachment": staff_object(_case_attachment),
     # --- API tokens: one's own only; anyone else's token is a 404 --------------------------------
     "staff:api_tokens": staff(),
