@@ -662,6 +662,7 @@ def _anonymise_batch(ids: list[int]) -> int:
     Case.objects.filter(pk__in=ids).update(
         description=ANONYMISED_TEXT, address="", latitude=None, longitude=None, attributes={},
         reporter_email="", reporter_name="", media_url="", anonymised_at=now, search_text="",
+        suggested_citizen=None,  # it pointed at a record because of the reporter's email
     )  # fmt: skip
     audit_record_many(
         [

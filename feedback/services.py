@@ -296,7 +296,7 @@ def feedback_anonymise(*, cutoff: datetime, dry_run: bool = False, batch: int = 
     done = 0
     for rows, values in (
         (feedback, {"message": case_services.ANONYMISED_TEXT, "contact_name": "",
-                    "contact_email": "", "contact_phone": ""}),
+                    "contact_email": "", "contact_phone": "", "suggested_citizen": None}),
         (invitations, {"email": "", "last_error": ""}),
     ):  # fmt: skip
         while ids := list(rows.order_by("id").values_list("id", flat=True)[:batch]):

@@ -376,3 +376,22 @@ def test_intake_asks_unticked(client, world):
     html = client.get(reverse("cases:intake")).content.decode()
     box = re.search(r'<input type="checkbox" name="consent_surveys"[^>]*>', html).group(0)
     assert "checked" not in box
+
+
+def test_retention_removes_a_suggestion_with_the_reporters_details(client, world, ana):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.services import cases_anonymise
+
+    case = _suggested_case(client, world, ana)
+    Case.objects.filter(pk=case.pk).update(
+        status="closed", closed_at=timezone.now() - timedelta(days=4000),
+        resolved_at=timezone.now() - timedelta(days=4001), resolution_code="resolved",
+    )  # fmt: skip
+
+    cases_anonymise(cutoff=timezone.now() - timedelta(days=3000))
+
+    case.refresh_from_db()
+    assert (case.reporter_email, case.suggested_citizen) == ("", None)
