@@ -125,6 +125,12 @@ class IntakeForm(QuestionsMixin, UswdsFormMixin, forms.Form):
         required=False,
         choices=[("", _("The service's default")), *Priority.choices],
     )
+    consent_surveys = forms.BooleanField(
+        label=_("The citizen agrees to a short survey by email after the request is closed"),
+        help_text=_("Ask: “May we email you a short survey about how we handled your request, "
+                    "after it is closed?” Tick only if they say yes."),
+        required=False,
+    )  # fmt: skip
 
     def __init__(self, *args, categories: Iterable[ServiceCategory], **kwargs):
         super().__init__(*args, **kwargs)

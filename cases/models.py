@@ -376,10 +376,15 @@ class Case(models.Model):
     # The citizen chose to publish the address (always so for an Open311 app's report, whose
     # address is public by the app's own terms); otherwise open data rounds the coordinates.
     address_public = models.BooleanField(default=False)
-    # A citizen record with the reporter's unproved email: staff confirm before it is linked.
+    # A citizen record with the reporter's unproved email or phone: staff confirm (or the
+    # citizen does, through the link in the receipt) before it is linked; staff may reject it.
     suggested_citizen = models.ForeignKey(
         "citizens.Citizen", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The requester's answer to "may we send you a short survey after closing it?" as given
+    # with the request (None: not asked). Also in the citizen's consent history once the case
+    # has a citizen; kept here for a case not (yet) linked, to apply when it is.
+    consent_surveys = models.BooleanField(null=True, blank=True)
     # A link to a photo or video given by an Open311 app: shown as a link, never fetched.
     media_url = models.URLField(max_length=500, blank=True)
     # Folded text of the case and its timeline, for staff search (cases.search; kept by the

@@ -47,6 +47,7 @@ def case_notify_citizen(*, case: Case, kind: str, body: str = "") -> bool:
             "agency": case.agency,
             "site_name": settings.SITE_NAME,
             "link_years": links.STATUS_LINK_YEARS,
+            **(receipt_requester_links(case, language) if kind == "received" else {}),
         }
         if kind == "received":
             context["receipt"] = _receipt(case)
@@ -81,3 +82,25 @@ def _receipt(case: Case) -> dict:
         "summary": case_request_summary(case),
         "expected": case_expected_resolution(case),
     }
+
+
+def receipt_requester_links(case: Case, language: str) -> dict[str, str]:
+    """The receipt's own links about the requester (a small block of its own in the email):
+    - "Is this you? Add this request to your record" when the record suggested for the case
+      has the address the receipt goes to: a click proves the address
+      (cases.citizen_services.case_confirm_citizen_by_link);
+    - "May we email you a short survey?" when nobody asked: the request's channel did not,
+      and the citizen's record (if any) has no answer yet."""
+    found: dict[str, str] = {}
+    to = (case.contact_email or "").strip().lower()
+    if not to:
+        return found
+    suggested = case.suggested_citizen if case.citizen_id is None else None
+    if suggested is not None and suggested.email == to:
+        found["citizen_confirm_url"] = links.citizen_confirm_url(
+            [case.reference, suggested.pk, to], language
+        )
+    answered = case.citizen_id is not None and case.citizen.consent_surveys_at is not None
+    if case.consent_surveys is None and not answered:
+        found["survey_consent_url"] = links.survey_consent_url(case.reference, language)
+    return found

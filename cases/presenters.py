@@ -487,3 +487,36 @@ def canned_reply_text(reply: Any, case: Case, *, language: str, agent: Any) -> C
         }
     text = PLACEHOLDER.sub(lambda match: values[match.group(1)], versions.get(chosen, ""))
     return CannedText(text=text, language=chosen, missing=chosen != language)
+
+
+# --- who the requester is (the case page's requester box) ------------------------------------
+
+
+def requester_suggestion_text(case: Case) -> str:
+    """Why a record is suggested for an unlinked case, and what staff should do about it."""
+    citizen = case.suggested_citizen
+    if citizen is None:
+        return ""
+    values = {"name": citizen.full_name, "pk": citizen.pk}
+    if citizen.email and citizen.email == (case.reporter_email or "").strip().lower():
+        text = _(
+            "Record %(pk)s, %(name)s, has the email address this request gave. Nobody has "
+            "proved that address, so the case is not linked: link it only if you know it is "
+            "the same person (or the citizen confirms through the link in the receipt)."
+        )
+    else:
+        text = _(
+            "Record %(pk)s, %(name)s, has the phone number this request gave. Nobody has "
+            "proved that number, so the case is not linked: link it only if you know it is "
+            "the same person."
+        )
+    return text % values
+
+
+def requester_survey_text(case: Case) -> str:
+    """The requester's answer to the survey question, as given with the request."""
+    if case.consent_surveys is None:
+        return _("Not asked about a survey.")
+    if case.consent_surveys:
+        return _("Agreed to a short survey after the request is closed.")
+    return _("Did not agree to a survey.")

@@ -64,7 +64,7 @@ def queue_rows(cases: QuerySet[Case]) -> QuerySet[Case]:
     """What a queue row shows, and nothing more (`only` keeps the hot list lean)."""
     return cases.select_related("category", "team", "assignee", "citizen").only(
         "id", "reference", "status", "priority", "created_at", "channel", "description",
-        "sla_state", "sla_paused", "resolution_due_at",
+        "sla_state", "sla_paused", "resolution_due_at", "reporter_name", "reporter_email",
         "category__id", "category__name", "category__code",
         "team__id", "team__name", "assignee__id", "assignee__username",
         "assignee__first_name", "assignee__last_name",

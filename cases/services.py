@@ -116,6 +116,7 @@ def case_create(
     address_public: bool = False,
     suggested_citizen: Any = None,
     team: Any = None,
+    consent_surveys: bool | None = None,
 ) -> Case:
     """Open a case in `category`; it goes to `team` if given (an inbound email address's
     team), else the category's owning team; status `new`.
@@ -123,6 +124,9 @@ def case_create(
     The receipt email always goes to a given address (it carries the reference and the status
     link); `email_updates=False` stops the later update and status emails. The case keeps the
     email it was opened with (the given one, else the citizen's): its mail goes there.
+    `consent_surveys` is the requester's answer to the survey question (None: not asked),
+    kept on the case; the citizen's consent history is written by the caller
+    (cases.citizen_services, case_intake) or when the case is linked to a record.
     """
     if not category.active:
         raise CaseRuleError(_("This service is not accepting requests."))
@@ -151,6 +155,7 @@ def case_create(
         reporter_name=(reporter_name or "").strip(),
         address_public=address_public and bool((address or "").strip()),
         suggested_citizen=suggested_citizen if citizen is None else None,
+        consent_surveys=consent_surveys,
         language=language or getattr(citizen, "preferred_language", "") or settings.LANGUAGE_CODE,
         updates_opted_out=not email_updates,
         media_url=media_url,
@@ -182,22 +187,42 @@ class NewCitizenInvalid(ValidationError):
 
 @transaction.atomic
 def case_intake(
-    *, actor: Any, citizen: Any = None, new_citizen: Mapping[str, Any] | None = None, **case_fields
+    *,
+    actor: Any,
+    citizen: Any = None,
+    new_citizen: Mapping[str, Any] | None = None,
+    consent_surveys: bool | None = None,
+    **case_fields,
 ) -> Case:
     """Phone or walk-in intake: the new citizen (if any) and the case, together or not at all.
 
+    `consent_surveys` is the citizen's answer when the agent asked about surveys (None: not
+    asked): a new record gets it in its consent history either way; an existing record gets a
+    "yes" (a box left unticked does not withdraw what the person said before); an anonymous
+    case keeps it for when it is linked. Staff recorded it (source "staff").
     Raises NewCitizenInvalid for the citizen's fields, CaseRuleError/ValidationError for the case.
     """
-    from citizens.services import citizen_create
+    from citizens.models import ConsentKind, ConsentSource
+    from citizens.services import citizen_consent_set, citizen_create
 
     if new_citizen is not None:
         try:
-            citizen = citizen_create(actor=actor, **new_citizen)
+            citizen = citizen_create(
+                actor=actor,
+                consent_surveys=consent_surveys,
+                consent_source=ConsentSource.STAFF,
+                **new_citizen,
+            )
         except ValidationError as exc:
             raise NewCitizenInvalid(
                 exc.error_dict if hasattr(exc, "error_dict") else exc.messages
             ) from exc
-    return case_create(actor=actor, citizen=citizen, **case_fields)
+    elif citizen is not None and consent_surveys:
+        citizen_consent_set(
+            citizen=citizen, kind=ConsentKind.SURVEYS, granted=True,
+            source=ConsentSource.STAFF, actor=actor,
+        )  # fmt: skip
+    return case_create(actor=actor, citizen=citizen, consent_surveys=consent_surveys, **case_fields)
 
 
 def _save_with_new_reference(case: Case) -> None:
@@ -672,6 +697,7 @@ def _anonymise_batch(ids: list[int]) -> int:
     Case.objects.filter(pk__in=ids).update(
         description=ANONYMISED_TEXT, address="", latitude=None, longitude=None, attributes={},
         reporter_email="", reporter_name="", media_url="", anonymised_at=now, search_text="",
+        suggested_citizen=None,  # it pointed at a record because of the reporter's email
     )  # fmt: skip
     audit_record_many(
         [

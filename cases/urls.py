@@ -30,6 +30,13 @@ urlpatterns = [
         views.case_link_suggested_citizen,
         name="link_suggested_citizen",
     ),
+    path("<str:reference>/requester/", views.case_requester, name="requester"),
+    path("<str:reference>/requester/link/", views.case_link_citizen, name="link_citizen"),
+    path(
+        "<str:reference>/requester/not-this-person/",
+        views.case_reject_suggested_citizen,
+        name="reject_suggested_citizen",
+    ),
     path("<str:reference>/transfer/", views.case_transfer, name="transfer"),
     path("<str:reference>/refer/", views.case_refer, name="refer"),
     path("<str:reference>/priority/", views.case_priority, name="priority"),

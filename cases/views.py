@@ -34,9 +34,11 @@ from cases.forms import (
 )
 from cases.hooks import render_case_panels
 from cases.models import Attachment, Case, Priority
+from cases.presenters import requester_suggestion_text, requester_survey_text
 from cases.sla import selectors as sla_selectors
 from cases.uploads import attachment_response
 from citizens import selectors as citizen_selectors
+from citizens.normalise import split_name
 from core.permissions import staff_required
 from core.scoping import get_scoped_object_or_404, user_agency_id
 
@@ -238,6 +240,7 @@ def _intake_create(
             attributes=form.attribute_values(),
             address=data["address"],
             priority=data["priority"] or None,
+            consent_surveys=bool(data["consent_surveys"]),
         )
     except services.NewCitizenInvalid as exc:
         new_form.add_service_errors(exc)
@@ -352,6 +355,8 @@ def _case_page(
         "action_forms": action_forms,
         "can_take": writable and case.is_open and case.assignee_id != request.user.pk,
         "citizen_url": _citizen_url(case),
+        "suggestion": requester_suggestion_text(case) if case.citizen_id is None else "",
+        "survey_answer": requester_survey_text(case),
         "sla": sla_selectors.case_sla_clock(case),
         "panels": render_case_panels(case, request.user),  # e.g. feedback and survey answers
     }
@@ -535,6 +540,99 @@ def case_link_suggested_citizen(request: HttpRequest, reference: str) -> HttpRes
     else:
         messages.success(request, _("The case is now linked to the citizen record."))
     return redirect("cases:detail", reference=case.reference)
+
+
+@require_POST
+@staff_required()
+def case_reject_suggested_citizen(request: HttpRequest, reference: str) -> HttpResponse:
+    """ "Not the same person": the suggested record goes; the case stays unlinked."""
+    case = _writable_case(request.user, reference)
+    try:
+        citizen_services.case_reject_suggested_citizen(case=case, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("The suggested record was set aside. Link the case to another record, or create "
+              "one for the requester."),
+        )  # fmt: skip
+    return redirect("cases:detail", reference=case.reference)
+
+
+@require_POST
+@staff_required()
+def case_link_citizen(request: HttpRequest, reference: str) -> HttpResponse:
+    """ "Link to…": the record staff found is the requester."""
+    case = _writable_case(request.user, reference)
+    citizen = _citizen_or_none(request, request.POST.get("citizen"))
+    if citizen is None:
+        messages.error(request, _("That citizen record is not available: search again."))
+        return redirect("cases:requester", reference=case.reference)
+    try:
+        citizen_services.case_link_citizen(case=case, citizen=citizen, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("The case is now linked to the record of %(name)s.") % {"name": citizen.full_name},
+        )
+    return redirect("cases:detail", reference=case.reference)
+
+
+@staff_required()
+def case_requester(request: HttpRequest, reference: str) -> HttpResponse:
+    """Who made the request: find the record to link ("link to…"), or create one from the
+    details the request gave (with the duplicate check of every new record)."""
+    case = _writable_case(request.user, reference)
+    if case.citizen_id is not None:
+        messages.info(request, _("This case is already linked to a citizen record."))
+        return redirect("cases:detail", reference=case.reference)
+    candidates: list = []
+    if request.method == "POST":
+        form = NewCitizenForm(request.POST)
+        if form.is_valid():
+            candidates = citizen_selectors.citizen_duplicates_to_confirm(
+                user=request.user, data=form.cleaned_data, seen=form.seen_ids(),
+                create_anyway=form.cleaned_data["create_anyway"],
+            )  # fmt: skip
+            if candidates:
+                data = request.POST.copy()
+                data["new-duplicates_seen"] = ",".join(str(c.citizen.pk) for c in candidates)
+                data.pop("new-create_anyway", None)
+                form = NewCitizenForm(data)
+                form.is_valid()
+            else:
+                try:
+                    citizen_services.case_create_citizen_for_requester(
+                        case=case, actor=request.user, data=form.citizen_data()
+                    )
+                except ValidationError as exc:
+                    form.add_service_errors(exc)
+                else:
+                    messages.success(request, _("Citizen record created and linked to the case."))
+                    return redirect("cases:detail", reference=case.reference)
+    else:
+        first_name, last_name = split_name(case.reporter_name)
+        form = NewCitizenForm(
+            initial={"first_name": first_name, "last_name": last_name,
+                     "email": case.reporter_email, "preferred_language": case.language},
+        )  # fmt: skip
+    query = (request.GET.get("q") or "").strip()[:100]
+    return render(
+        request,
+        "cases/requester.html",
+        {
+            "case": case,
+            "new_form": form,
+            "candidates": candidates,
+            "query": query,
+            "results": _search(request, query),
+            "suggestion": requester_suggestion_text(case),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @require_POST

@@ -29,6 +29,9 @@ class ConsentKind(models.TextChoices):
 class ConsentSource(models.TextChoices):
     STAFF = "staff", _("Recorded by staff")
     WEB = "web", _("Public web form")
+    OPEN311 = "open311", _("Open311 app")
+    FEEDBACK = "feedback", _("Public feedback form")
+    EMAIL_LINK = "email-link", _("Link in an email")
     EMAIL_UNSUBSCRIBE = "email-unsubscribe", _("Unsubscribe link in an email")
     MERGE = "merge", _("Chosen when merging duplicate records")
     IMPORT = "import", _("Imported from a file (source and date as given there)")

@@ -96,3 +96,12 @@ def address_key(address_line1: str, postal_code: str) -> str:
     if not line or not code:
         return ""
     return f"{line}|{code.casefold()}"
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """("Ana", "García López") from "Ana García López": the first word is the first name, the
+    rest the last name (both Spanish surnames stay together); one word is a first name."""
+    words = unicodedata.normalize("NFC", name or "").split()
+    if not words:
+        return "", ""
+    return words[0][:100], " ".join(words[1:])[:100]

@@ -247,6 +247,31 @@ def citizen_survivor(citizen: Citizen) -> Citizen:
     return citizen
 
 
+def citizen_with_contact(*, email: str = "", phone: str = "") -> Citizen | None:
+    """The live record that has this email, else this phone (the oldest, if several share it):
+    the person a requester's contact detail points at. None for no match or no detail."""
+    email = normalise.normalise_email(email or "")
+    try:
+        phone = normalise.normalise_phone(phone or "")
+    except normalise.InvalidPhoneNumber:
+        phone = ""
+    live = Citizen.objects.filter(merged_into__isnull=True, anonymised_at__isnull=True)
+    for field, value in (("email", email), ("phone", phone)):
+        if value:
+            found = live.filter(**{field: value}).order_by("pk").first()
+            if found is not None:
+                return found
+    return None
+
+
+def citizen_latest_consent(*, citizen: Citizen) -> dict[str, ConsentRecord]:
+    """The latest consent statement of each kind (what the 360° page says where it came from)."""
+    latest: dict[str, ConsentRecord] = {}
+    for record in citizen.consent_records.order_by("-at", "-id"):
+        latest.setdefault(record.kind, record)
+    return latest
+
+
 def citizen_consent_history(*, citizen: Citizen, limit: int | None = None) -> list[ConsentRecord]:
     records = citizen.consent_records.select_related("recorded_by").order_by("-at", "-id")
     return list(records[:limit] if limit else records)

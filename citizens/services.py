@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -29,7 +30,7 @@ from citizens.models import (
     ConsentRecord,
     ConsentSource,
 )
-from citizens.selectors import mergeable_relations
+from citizens.selectors import citizen_with_contact, mergeable_relations
 from core.scoping import user_agency_id
 from core.services import audit_record, email_enqueue
 
@@ -178,6 +179,76 @@ def citizen_create(
         )
     audit_record(action="citizen.created", obj=citizen, actor=actor, changes=changes)
     return citizen
+
+
+# --- requesters: who a request from outside comes from ----------------------------------------
+
+
+@dataclass(frozen=True)
+class RequesterMatch:
+    """Who a requester is: `citizen`, a record made for them now (they matched nobody), or
+    `suggested`, an existing record with the contact detail they gave. The detail is not proved
+    (anyone can type an address), so a suggestion is never a link: staff confirm it, or the
+    citizen does through the link emailed to that address. Both None: no name or no contact."""
+
+    citizen: Citizen | None = None
+    suggested: Citizen | None = None
+
+    @property
+    def created(self) -> bool:
+        return self.citizen is not None
+
+
+@transaction.atomic
+def citizen_match_requester(
+    *,
+    actor: Any,
+    source: str,
+    name: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    phone: str = "",
+    language: str = "",
+    consent_surveys: bool | None = None,
+) -> RequesterMatch:
+    """Match a requester of the public form, an Open311 app or the feedback form to the
+    citizen records (DESIGN.md "Matching requesters to citizens").
+
+    - A live record with the email (else the phone): suggested, never linked, and nothing of
+      it is changed (its consent neither: the person has not proved who they are).
+    - Nobody: a new record with the name and contact details, and the answer to the survey
+      question (`consent_surveys`, None when the channel did not ask) in its consent history
+      with `source`. It is an ordinary record: the duplicate check and merge find it.
+    - No email or phone, or no name: nothing (a record needs a name and a way to reach them).
+    """
+    if source not in ConsentSource.values:
+        raise ValueError(f"unknown consent source {source!r}")
+    if name and not (first_name or last_name):
+        first_name, last_name = normalise.split_name(name)
+    try:
+        phone = normalise.normalise_phone(phone or "")
+    except normalise.InvalidPhoneNumber:
+        phone = ""  # kept as typed where the request keeps it; not a way to match or reach
+    email = normalise.normalise_email(email or "")
+    if not (email or phone):
+        return RequesterMatch()
+    found = citizen_with_contact(email=email, phone=phone)
+    if found is not None:
+        return RequesterMatch(suggested=found)
+    if not ((first_name or "").strip() or (last_name or "").strip()):
+        return RequesterMatch()
+    citizen = citizen_create(
+        actor=actor,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        preferred_language=language if language in dict(settings.LANGUAGES) else "",
+        consent_surveys=consent_surveys,
+        consent_source=source,
+    )
+    return RequesterMatch(citizen=citizen)
 
 
 class CitizenChanged(ValidationError):

@@ -108,12 +108,15 @@ def citizen_detail(request: HttpRequest, pk: int) -> HttpResponse:
     citizen, moved = _live_or_redirect(request, pk, "citizens:detail")
     if moved:
         return moved
+    latest = selectors.citizen_latest_consent(citizen=citizen)
     consent = [
         {
             "kind": kind,
             "label": label,
             "granted": getattr(citizen, f"consent_{kind}"),
             "at": getattr(citizen, f"consent_{kind}_at"),
+            # Where the person said it (public form, Open311 app, staff…).
+            "source": latest[kind].get_source_display() if kind in latest else "",
         }
         for kind, label in ConsentKind.choices
     ]

@@ -74,6 +74,11 @@ class FeedbackForm(UswdsFormMixin, forms.Form):
     consent_contact = forms.BooleanField(
         label=_("You may contact me about this feedback"), required=False
     )
+    consent_surveys = forms.BooleanField(
+        label=_("You may email me a short survey about how you dealt with this, afterwards"),
+        help_text=_("A few questions, once. You can stop surveys from any survey email."),
+        required=False,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -117,6 +122,12 @@ class FeedbackForm(UswdsFormMixin, forms.Form):
             self.add_error(
                 "contact_email", _("Give an email address or a phone number so we can reply.")
             )
+        if (
+            cleaned.get("consent_surveys")
+            and not cleaned.get("contact_email")
+            and "contact_email" not in self.errors
+        ):
+            self.add_error("contact_email", _("Enter your email address to get the survey."))
         return cleaned
 
 

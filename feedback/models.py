@@ -66,6 +66,13 @@ class FeedbackSubmission(models.Model):
         "citizens.Citizen", null=True, blank=True, on_delete=models.PROTECT,
         related_name="feedback_submissions",
     )  # fmt: skip
+    # A record with the email or phone given (not proved): staff confirm it or reject it.
+    suggested_citizen = models.ForeignKey(
+        "citizens.Citizen", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The answer to "may we send you a short survey?" (None: not asked); kept for a case
+    # opened from this feedback, and for the record it is linked to later.
+    consent_surveys = models.BooleanField(null=True, blank=True)
     anonymised_at = models.DateTimeField(null=True, blank=True)  # by the retention policy
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
     handled_at = models.DateTimeField(null=True, blank=True)

@@ -75,7 +75,9 @@ def feedback_visible(user: Any, *, for_write: bool = False) -> QuerySet[Feedback
 
 
 def feedback_triage(user: Any, *, status: str = "new", kind: str = "") -> QuerySet:
-    rows = feedback_visible(user).select_related("category", "case", "citizen", "agency")
+    rows = feedback_visible(user).select_related(
+        "category", "case", "citizen", "suggested_citizen", "agency"
+    )
     if status in FeedbackSubmission.Status.values:
         rows = rows.filter(status=status)
     if kind in FeedbackSubmission.Kind.values:
@@ -85,7 +87,13 @@ def feedback_triage(user: Any, *, status: str = "new", kind: str = "") -> QueryS
 
 def feedback_get_for_staff(user: Any, pk: int, *, for_write: bool = False) -> FeedbackSubmission:
     queryset = FeedbackSubmission.objects.select_related(
-        "agency", "category", "case", "follow_up_case", "citizen", "handled_by"
+        "agency",
+        "category",
+        "case",
+        "follow_up_case",
+        "citizen",
+        "suggested_citizen",
+        "handled_by",
     )
     return get_scoped_object_or_404(queryset, user, for_write=for_write, pk=pk)
 
@@ -105,9 +113,36 @@ def feedback_citizen_suggestions(feedback: FeedbackSubmission, limit: int = 5) -
     if not condition:
         return []
     citizens = Citizen.objects.filter(condition, merged_into__isnull=True)
-    if feedback.citizen_id:
-        citizens = citizens.exclude(pk=feedback.citizen_id)
+    # The linked and the suggested record are shown on their own.
+    shown = [pk for pk in (feedback.citizen_id, feedback.suggested_citizen_id) if pk]
+    if shown:
+        citizens = citizens.exclude(pk__in=shown)
     return list(citizens.order_by("last_name", "first_name", "id")[:limit])
+
+
+def feedback_suggestion_text(feedback: FeedbackSubmission) -> str:
+    """Why a record is suggested for unlinked feedback, and what staff should do about it."""
+    citizen = feedback.suggested_citizen
+    if citizen is None or feedback.citizen_id is not None:
+        return ""
+    values = {"name": citizen.full_name, "pk": citizen.pk}
+    if citizen.email and citizen.email == normalise_email(feedback.contact_email):
+        return (
+            _(
+                "Record %(pk)s, %(name)s, has the email address this feedback gave. Nobody has "
+                "proved that address, so the feedback is not linked: link it only if you know it "
+                "is the same person."
+            )
+            % values
+        )
+    return (
+        _(
+            "Record %(pk)s, %(name)s, has the phone number this feedback gave. Nobody has proved "
+            "that number, so the feedback is not linked: link it only if you know it is the same "
+            "person."
+        )
+        % values
+    )
 
 
 def categories_for_case_opening(user: Any, feedback: FeedbackSubmission) -> QuerySet:

@@ -6,6 +6,7 @@ are written by `feedback.survey_services`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -19,8 +20,14 @@ from agencies.models import Agency
 from agencies.selectors import acts_for_agency
 from cases import services as case_services
 from cases.models import Case, ServiceCategory
-from citizens.models import Citizen
+from citizens.models import Citizen, ConsentKind, ConsentSource
 from citizens.selectors import citizen_survivor
+from citizens.services import (
+    RequesterMatch,
+    citizen_consent_set,
+    citizen_create,
+    citizen_match_requester,
+)
 from core.services import audit_record, audit_record_many
 from feedback import selectors
 from feedback.models import (
@@ -66,6 +73,7 @@ def feedback_submit(
     contact_email: str = "",
     contact_phone: str = "",
     consent_contact: bool = False,
+    consent_surveys: bool | None = None,
     language: str = settings.LANGUAGE_CODE,
     citizen: Citizen | None = None,
     actor: Any = None,
@@ -75,6 +83,10 @@ def feedback_submit(
 
     A case reference is kept as typed; it links the case only if it names one of `agency`'s
     cases (the form says nothing either way, so references cannot be probed through it).
+    Without `citizen`, the contact details are matched to the citizen records
+    (citizens.services.citizen_match_requester): a new record when nobody has the email or
+    phone, else that record is suggested to staff, never linked. `consent_surveys` is the
+    answer to the survey question (None: not asked).
     """
     if kind not in FeedbackSubmission.Kind.values:
         raise FeedbackRuleError({"kind": [_("Choose what kind of feedback this is.")]})
@@ -93,17 +105,29 @@ def feedback_submit(
         )
     reference = (case_reference or "").strip()[:40]
     case = selectors.case_by_reference(reference, agency_id=agency.pk) if reference else None
+    name = (contact_name or "").strip()[:200]
+    match = RequesterMatch()
+    if citizen is None:
+        match = citizen_match_requester(
+            actor=actor if actor is not None else "citizen (public feedback form)",
+            source=ConsentSource.FEEDBACK if actor is None else ConsentSource.STAFF,
+            name=name, email=email, phone=phone, language=language,
+            consent_surveys=consent_surveys,
+        )  # fmt: skip
     feedback = FeedbackSubmission.objects.create(
         agency=agency, kind=kind, category=category, case_reference=reference, case=case,
-        message=text, contact_name=(contact_name or "").strip()[:200], contact_email=email,
+        message=text, contact_name=name, contact_email=email,
         contact_phone=phone[:40], consent_contact=bool(consent_contact and (email or phone)),
-        language=language,
+        consent_surveys=consent_surveys, language=language, citizen=match.citizen,
+        suggested_citizen=match.suggested,
     )  # fmt: skip
     audit_record(
         action="feedback.submitted", obj=feedback,
         actor=actor if actor is not None else "citizen (public feedback form)",
         agency_id=agency.pk,
-        changes={"kind": (None, kind), "case": (None, case.reference if case else None)},
+        changes={"kind": (None, kind), "case": (None, case.reference if case else None),
+                 "citizen": (None, match.citizen.pk if match.citizen else None),
+                 "suggested_citizen": (None, match.suggested.pk if match.suggested else None)},
     )  # fmt: skip
     if citizen is not None:  # in the same transaction: the feedback and its link, or neither
         feedback = feedback_link_citizen(feedback=feedback, citizen=citizen, actor=actor)
@@ -148,13 +172,66 @@ def feedback_link_citizen(
     citizen = citizen_survivor(citizen)
     if feedback.citizen_id == citizen.pk:
         return feedback
-    before = feedback.citizen_id
+    return _link(feedback, citizen, actor, "feedback.citizen_linked")
+
+
+def _link(
+    feedback: FeedbackSubmission, citizen: Citizen, actor: Any, action: str, *,
+    new_record: bool = False,
+) -> FeedbackSubmission:  # fmt: skip
+    """Link the (locked) feedback to `citizen`; the suggestion goes. A survey "yes" given with
+    the feedback joins the record's consent history (a "no" only on a new record: an unticked
+    box does not withdraw what the person said elsewhere)."""
+    if citizen.anonymised_at is not None:
+        raise FeedbackRuleError(_("That citizen record can no longer be used."))
+    before, suggested = feedback.citizen_id, feedback.suggested_citizen_id
     feedback.citizen = citizen
-    feedback.save(update_fields=["citizen"])
-    audit_record(action="feedback.citizen_linked", obj=feedback, actor=actor,
-                 agency_id=feedback.agency_id,
-                 changes={"citizen": (before, citizen.pk)})  # fmt: skip
+    feedback.suggested_citizen = None
+    feedback.save(update_fields=["citizen", "suggested_citizen"])
+    answer = feedback.consent_surveys
+    if answer is not None and (answer or new_record):
+        citizen_consent_set(
+            citizen=citizen, kind=ConsentKind.SURVEYS, granted=answer,
+            source=ConsentSource.FEEDBACK, at=feedback.created_at,
+        )  # fmt: skip
+    changes: dict[str, tuple[Any, Any]] = {"citizen": (before, citizen.pk)}
+    if suggested is not None:
+        changes["suggested_citizen"] = (suggested, None)
+    audit_record(action=action, obj=feedback, actor=actor, agency_id=feedback.agency_id,
+                 changes=changes)  # fmt: skip
     return feedback
+
+
+@transaction.atomic
+def feedback_reject_suggested_citizen(
+    *, feedback: FeedbackSubmission, actor: Any
+) -> FeedbackSubmission:
+    """Staff say the suggested record is not the person who wrote: the suggestion goes."""
+    feedback = _locked_feedback(feedback)
+    _check_staff_agency(actor, feedback.agency_id)
+    if feedback.suggested_citizen_id is None:
+        raise FeedbackRuleError(_("There is no suggested citizen record for this feedback now."))
+    rejected = feedback.suggested_citizen_id
+    feedback.suggested_citizen = None
+    feedback.save(update_fields=["suggested_citizen"])
+    audit_record(action="feedback.citizen_suggestion_rejected", obj=feedback, actor=actor,
+                 agency_id=feedback.agency_id,
+                 changes={"suggested_citizen": (rejected, None)})  # fmt: skip
+    return feedback
+
+
+@transaction.atomic
+def feedback_create_citizen(
+    *, feedback: FeedbackSubmission, actor: Any, data: Mapping[str, Any]
+) -> FeedbackSubmission:
+    """Staff make a new citizen record for the person who wrote (the duplicate check is the
+    caller's job first) and link the feedback to it. `data`: citizen_create's contact fields."""
+    feedback = _locked_feedback(feedback)
+    _check_staff_agency(actor, feedback.agency_id)
+    if feedback.citizen_id is not None:
+        raise FeedbackRuleError(_("This feedback is already linked to a citizen record."))
+    citizen = citizen_create(actor=actor, **data)
+    return _link(feedback, citizen, actor, "feedback.citizen_created_and_linked", new_record=True)
 
 
 @transaction.atomic
@@ -181,6 +258,8 @@ def feedback_open_case(
         channel=Case.Channel.WEB,
         actor=actor,
         citizen=feedback.citizen,
+        suggested_citizen=feedback.suggested_citizen,
+        consent_surveys=feedback.consent_surveys,
         reporter_email=feedback.contact_email if feedback.consent_contact else "",
         reporter_name=feedback.contact_name if feedback.consent_contact else "",
         language=feedback.language,
@@ -217,7 +296,7 @@ def feedback_anonymise(*, cutoff: datetime, dry_run: bool = False, batch: int = 
     done = 0
     for rows, values in (
         (feedback, {"message": case_services.ANONYMISED_TEXT, "contact_name": "",
-                    "contact_email": "", "contact_phone": ""}),
+                    "contact_email": "", "contact_phone": "", "suggested_citizen": None}),
         (invitations, {"email": "", "last_error": ""}),
     ):  # fmt: skip
         while ids := list(rows.order_by("id").values_list("id", flat=True)[:batch]):

@@ -18,8 +18,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from cases.forms import NewCitizenForm
 from cases.links import staff_case_url
 from citizens.models import Citizen
+from citizens.normalise import split_name
+from citizens.selectors import citizen_duplicates_to_confirm
 from core.guards import public_post_refusal
 from core.permissions import staff_required
 from feedback import selectors, services, survey_services
@@ -65,6 +68,7 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
                 contact_email=data["contact_email"],
                 contact_phone=data["contact_phone"],
                 consent_contact=data["consent_contact"],
+                consent_surveys=bool(data["consent_surveys"]),
                 language=request.LANGUAGE_CODE,
             )
         except ValidationError as exc:
@@ -191,12 +195,22 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _detail_page(
     request: HttpRequest, feedback: FeedbackSubmission, *, link_form: Any = None,
-    case_form: Any = None, status: int = 200,
+    case_form: Any = None, citizen_form: Any = None, candidates: Any = (), status: int = 200,
 ) -> HttpResponse:  # fmt: skip
     categories = selectors.categories_for_case_opening(request.user, feedback)
+    if citizen_form is None:
+        first_name, last_name = split_name(feedback.contact_name)
+        citizen_form = NewCitizenForm(
+            initial={"first_name": first_name, "last_name": last_name,
+                     "email": feedback.contact_email, "phone": feedback.contact_phone,
+                     "preferred_language": feedback.language},
+        )  # fmt: skip
     context = {
         "feedback": feedback,
         "suggestions": selectors.feedback_citizen_suggestions(feedback),
+        "suggestion": selectors.feedback_suggestion_text(feedback),
+        "citizen_form": citizen_form,
+        "candidates": candidates,
         "link_form": link_form or LinkCitizenForm(),
         "case_form": case_form
         or OpenCaseForm(categories=categories, initial_category=feedback.category_id),
@@ -237,6 +251,54 @@ def feedback_link_citizen(request: HttpRequest, pk: int) -> HttpResponse:
     services.feedback_link_citizen(feedback=feedback, citizen=citizen, actor=request.user)
     messages.success(request, _("Linked to the citizen record."))
     return redirect("feedback:detail", pk=feedback.pk)
+
+
+@require_POST
+@staff_required()
+def feedback_reject_suggested_citizen(request: HttpRequest, pk: int) -> HttpResponse:
+    feedback = selectors.feedback_get_for_staff(request.user, pk, for_write=True)
+    try:
+        services.feedback_reject_suggested_citizen(feedback=feedback, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("The suggested record was set aside. Link the feedback to another record, or "
+              "create one."),
+        )  # fmt: skip
+    return redirect("feedback:detail", pk=feedback.pk)
+
+
+@require_POST
+@staff_required()
+def feedback_create_citizen(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new record for the person who wrote (after the duplicate check), linked."""
+    feedback = selectors.feedback_get_for_staff(request.user, pk, for_write=True)
+    form = NewCitizenForm(request.POST)
+    candidates: list = []
+    if form.is_valid():
+        candidates = citizen_duplicates_to_confirm(
+            user=request.user, data=form.cleaned_data, seen=form.seen_ids(),
+            create_anyway=form.cleaned_data["create_anyway"],
+        )  # fmt: skip
+        if candidates:
+            data = request.POST.copy()
+            data["new-duplicates_seen"] = ",".join(str(c.citizen.pk) for c in candidates)
+            data.pop("new-create_anyway", None)
+            form = NewCitizenForm(data)
+            form.is_valid()
+        else:
+            try:
+                services.feedback_create_citizen(
+                    feedback=feedback, actor=request.user, data=form.citizen_data()
+                )
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, _("Citizen record created and linked."))
+                return redirect("feedback:detail", pk=feedback.pk)
+    return _detail_page(request, feedback, citizen_form=form, candidates=candidates, status=400)
 
 
 @require_POST

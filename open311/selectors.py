@@ -16,8 +16,6 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from agencies.models import Agency
 from cases.models import AttributeDefinition, Case, CaseEvent, ServiceCategory
-from citizens.models import Citizen
-from citizens.normalise import normalise_email
 from open311.models import Open311Client
 
 MAX_REQUESTS = 1000  # GeoReport v2 "Response Volume": the first 1000 requests
@@ -139,17 +137,5 @@ def client_for_key(raw_key: str) -> Open311Client | None:
     return (
         Open311Client.objects.select_related("agency")
         .filter(key_hash=key_hash(raw_key), active=True)
-        .first()
-    )
-
-
-def citizen_with_email(email: str) -> Citizen | None:
-    """The live citizen record with exactly this email (the oldest, if several share it)."""
-    email = normalise_email(email)
-    if not email:
-        return None
-    return (
-        Citizen.objects.filter(email=email, merged_into__isnull=True, anonymised_at__isnull=True)
-        .order_by("pk")
         .first()
     )

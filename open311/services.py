@@ -1,9 +1,9 @@
 """Writers of the Open311 adapter: API keys of client applications, and service requests.
 
-A service request is an ordinary case (channel "open311") made by `cases.services.case_create`,
-with a citizen created from the contact fields (a record with the same, unproved, email is only
-suggested to staff); the whole request is one
-transaction, so bad input writes nothing. Every change writes an AuditEvent.
+A service request is an ordinary case (channel "open311") made by
+`cases.citizen_services.case_create_for_requester`, with a citizen created from the contact
+fields (a record with the same, unproved, email or phone is only suggested to staff); the whole
+request is one transaction, so bad input writes nothing. Every change writes an AuditEvent.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
+from cases.citizen_services import Requester, case_create_for_requester
 from cases.models import Case, ServiceCategory
-from cases.services import case_create
+from citizens.models import ConsentSource
 from citizens.normalise import InvalidPhoneNumber, normalise_phone
-from citizens.services import citizen_create
 from core.services import audit_record
 from open311 import selectors
 from open311.models import Open311Client
@@ -87,6 +87,9 @@ class RequestContact:
     last_name: str = ""
     device_id: str = ""
     account_id: str = ""
+    # The extension parameter consent_survey: None when the app did not ask (the receipt
+    # email then offers the question through a link).
+    consent_surveys: bool | None = None
 
 
 def _check_media_url(url: str) -> str:
@@ -100,26 +103,6 @@ def _check_media_url(url: str) -> str:
     except ValidationError:
         raise ValidationError({"media_url": ["media_url must be an http or https URL."]}) from None
     return url
-
-
-def _citizen_for(contact: RequestContact, actor: str) -> tuple[Any, Any]:
-    """(citizen, suggested citizen). An app's email is not proved: when a record already has
-    it, the case is not linked (nor that person written to as theirs) but the record is
-    suggested to staff. Otherwise a new record when there is a name and a way to reach them;
-    None when not (the email, if any, stays on the case as the reporter's)."""
-    if contact.email:
-        found = selectors.citizen_with_email(contact.email)
-        if found is not None:
-            return None, found
-    if not (contact.email or contact.phone) or not (contact.first_name or contact.last_name):
-        return None, None
-    return citizen_create(
-        actor=actor,
-        first_name=contact.first_name,
-        last_name=contact.last_name,
-        email=contact.email,
-        phone=contact.phone,
-    ), None
 
 
 def _phone_checked(contact: RequestContact) -> tuple[RequestContact, str]:
@@ -176,27 +159,30 @@ def open311_request_create(
         )
     actor = f"open311:{client.name}"
     contact, phone_as_given = _phone_checked(contact)
-    citizen, suggested = _citizen_for(contact, actor)
-    reporter_name = f"{contact.first_name} {contact.last_name}".strip()
-    case = case_create(
+    # An app's email or phone is not proved: a record that has it is only suggested to staff;
+    # nobody has it: a new record when there is a name (cases.citizen_services).
+    requester = Requester(
+        first_name=contact.first_name, last_name=contact.last_name, email=contact.email,
+        phone=contact.phone, consent_surveys=contact.consent_surveys,
+    )  # fmt: skip
+    case = case_create_for_requester(
+        requester=requester,
+        source=ConsentSource.OPEN311,
         category=category,
         # The spec makes description optional; a case needs one, so the service names it.
         description=description or category.display_name or category.code,
         channel=Case.Channel.OPEN311,
         actor=actor,
-        citizen=citizen,
         attributes=attributes,
         address=address,
         latitude=latitude,
         longitude=longitude,
-        reporter_email=contact.email,
-        reporter_name=reporter_name,
         media_url=media_url,
         address_public=True,  # an app's report is public by the app's own terms
-        suggested_citizen=suggested,
     )
     if phone_as_given:
         _flag_phone_as_given(case, phone_as_given, actor)
+    citizen = case.citizen
     now = timezone.now()
     Open311Client.objects.filter(pk=client.pk).update(last_used_at=now)
     audit_record(

@@ -249,6 +249,7 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
         last_name=_param(request, "last_name")[:100],
         device_id=_param(request, "device_id")[:200],
         account_id=_param(request, "account_id")[:200],
+        consent_surveys=_consent(request),
     )
     attributes = _attributes(request)
     try:
@@ -266,6 +267,20 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
     except ValidationError as exc:
         raise Open311Error(400, *_error_descriptions(exc, category, attributes)) from None
     return render(fmt, "service_requests", [serializers.created_entry(case, contact.account_id)])
+
+
+CONSENT_VALUES = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def _consent(request: HttpRequest) -> bool | None:
+    """The extension parameter consent_survey: did the reporter agree to a short survey by
+    email after the request is closed? Absent: not asked (None)."""
+    raw = _param(request, "consent_survey").lower()
+    if not raw:
+        return None
+    if raw not in CONSENT_VALUES:
+        raise Open311Error(400, "consent_survey must be true or false.")
+    return CONSENT_VALUES[raw]
 
 
 def _address_id_text(request: HttpRequest) -> str:

@@ -219,6 +219,15 @@ def _citizen_consent_set(world: World) -> Call:
     )
 
 
+def _citizen_match_requester(world: World) -> Call:
+    from citizens.services import citizen_match_requester
+
+    return lambda: citizen_match_requester(
+        actor="citizen (web)", source="web", name="Rosa Díaz", email="rosa@example.org",
+        consent_surveys=False,
+    )  # fmt: skip
+
+
 def _citizen_merge(world: World) -> Call:
     from citizens.services import citizen_merge
 
@@ -242,6 +251,7 @@ SCENARIOS: dict[str, Callable[[World], Call]] = {
     "citizens.services.citizen_update": _citizen_update,
     "citizens.services.citizen_consent_set": _citizen_consent_set,
     "citizens.services.citizen_merge": _citizen_merge,
+    "citizens.services.citizen_match_requester": _citizen_match_requester,
     "citizens.services.citizens_anonymise": _citizens_anonymise,
     "core.services.outbox_requeue": _outbox_requeue,
     "core.services.api_token_create": _api_token_create,
@@ -327,6 +337,16 @@ def _cases_scenarios() -> dict[str, Callable[[World], Call]]:
         _case(world, "open", citizen=person)  # its reporter_email is r@example.org
         return lambda: cs.cases_follow_contact_change(
             person, world.agency.pk, {"email": ("r@example.org", "new@example.org")}, world.agent
+        )
+
+    def confirm_by_link(world):
+        from citizens.services import citizen_create
+
+        person = citizen_create(actor=None, first_name="Rosa", last_name="Díaz",
+                                email="r@example.org")  # fmt: skip
+        case = _case(world, "open", suggested_citizen=person)  # reporter_email r@example.org
+        return lambda: cs.case_confirm_citizen_by_link(
+            case=case, citizen_id=person.pk, email="r@example.org"
         )
 
     def open311_request(world):
@@ -423,6 +443,31 @@ def _cases_scenarios() -> dict[str, Callable[[World], Call]]:
             )
         ),
         "cases.citizen_services.cases_follow_contact_change": follow_contact_change,
+        "cases.citizen_services.case_create_for_requester": lambda w: (
+            lambda c=_category(w): cs.case_create_for_requester(
+                requester=cs.Requester(
+                    name="Rosa Díaz", email="rosa@example.org", consent_surveys=True
+                ),
+                source="web",
+                category=c,
+                description="Dark lamp",
+                channel="web",
+            )
+        ),
+        "cases.citizen_services.case_reject_suggested_citizen": lambda w: (
+            lambda c=_case(w, "open", suggested_citizen=_citizen(w)): (
+                cs.case_reject_suggested_citizen(case=c, actor=w.agent)
+            )
+        ),
+        "cases.citizen_services.case_create_citizen_for_requester": lambda w: (
+            lambda c=_case(w, "open", consent_surveys=True): cs.case_create_citizen_for_requester(
+                case=c, actor=w.agent, data={"first_name": "Rosa", "last_name": "Díaz"}
+            )
+        ),
+        "cases.citizen_services.case_confirm_citizen_by_link": confirm_by_link,
+        "cases.citizen_services.case_survey_consent_by_link": lambda w: (
+            lambda c=_case(w, "open", citizen=_citizen(w)): cs.case_survey_consent_by_link(case=c)
+        ),
     }
 
 
@@ -535,9 +580,9 @@ def _feedback_scenarios() -> dict[str, Callable[[World], Call]]:
         Question.objects.create(survey=s, code="csat", kind="csat", text={"en": "Satisfied?"})
         return s
 
-    def feedback(world):
+    def feedback(world, **fields):
         return FeedbackSubmission.objects.create(
-            agency=world.agency, kind="complaint", message="Bins not emptied."
+            agency=world.agency, kind="complaint", message="Bins not emptied.", **fields
         )
 
     def closed_case_with_consent(world):
@@ -586,6 +631,11 @@ def _feedback_scenarios() -> dict[str, Callable[[World], Call]]:
         citizen = citizen_create(actor=world.agent, first_name="Bo", last_name="Lee")
         return lambda: f.feedback_link_citizen(feedback=item, citizen=citizen, actor=world.agent)
 
+    def reject_suggestion(world):
+        person = citizen_create(actor=None, first_name="Bo", last_name="Lee")
+        item = feedback(world, suggested_citizen=person)
+        return lambda: f.feedback_reject_suggested_citizen(feedback=item, actor=world.agent)
+
     def ensure_builtin(world):
         s = Survey.objects.create(agency=world.agency, name="Plain", title={"en": "Hi"})
         return lambda: fs.survey_ensure_builtin_question(survey=s, actor=world.admin)
@@ -598,6 +648,12 @@ def _feedback_scenarios() -> dict[str, Callable[[World], Call]]:
             lambda item=feedback(w): f.feedback_mark_handled(feedback=item, actor=w.agent)
         ),
         "feedback.services.feedback_link_citizen": link_citizen,
+        "feedback.services.feedback_reject_suggested_citizen": reject_suggestion,
+        "feedback.services.feedback_create_citizen": lambda w: (
+            lambda item=feedback(w, consent_surveys=True): f.feedback_create_citizen(
+                feedback=item, actor=w.agent, data={"first_name": "Bo", "last_name": "Lee"}
+            )
+        ),
         "feedback.services.feedback_open_case": open_case,
         "feedback.survey_services.survey_ensure_builtin_question": ensure_builtin,
         "feedback.survey_services.survey_invite_for_closed_case": invite,

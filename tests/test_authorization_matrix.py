@@ -107,6 +107,19 @@ def _unsubscribe_token(world: MatrixWorld, side: str) -> dict:
     return {"token": unsubscribe_token(world.case(side).reference)}
 
 
+def _citizen_confirm_token(world: MatrixWorld, side: str) -> dict:
+    from cases.links import citizen_confirm_token
+
+    case = world.case(side)
+    return {"token": citizen_confirm_token([case.reference, world.citizen.pk, "a@example.org"])}
+
+
+def _survey_consent_token(world: MatrixWorld, side: str) -> dict:
+    from cases.links import survey_consent_token
+
+    return {"token": survey_consent_token(world.case(side).reference)}
+
+
 CASE_FORM_ACTIONS = ("note", "update", "contact", "status", "assign", "transfer", "refer",
                      "priority", "category", "attach")  # fmt: skip
 
@@ -246,6 +259,18 @@ MATRIX: dict[str, Expect] = {
     "request_unsubscribe": Expect(
         own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_unsubscribe_token
     ),
+    # The receipt's links about the requester: the signed token is the authority (a page with
+    # one button; a GET changes nothing).
+    "request_citizen_confirm": Expect(
+        own=dict.fromkeys(ROLES, 200),
+        other=dict.fromkeys(ROLES, 200),
+        kwargs=_citizen_confirm_token,
+    ),
+    "request_survey_consent": Expect(
+        own=dict.fromkeys(ROLES, 200),
+        other=dict.fromkeys(ROLES, 200),
+        kwargs=_survey_consent_token,
+    ),
     "feedback": public(200),
     "transparency": public(200),
     "transparency_csv": public(200),
@@ -313,6 +338,8 @@ MATRIX: dict[str, Expect] = {
     "feedback:handle": staff_object(_feedback, method="post", ok=302),
     "feedback:link_citizen": staff_object(_feedback, method="post", ok=400),
     "feedback:open_case": staff_object(_feedback, method="post", ok=400),
+    "feedback:reject_suggested_citizen": staff_object(_feedback, method="post", ok=302),
+    "feedback:create_citizen": staff_object(_feedback, method="post", ok=400),
     "feedback:results": staff("supervisor"),
     "feedback:results_csv": staff("supervisor"),
     # Dashboards: agents see their teams', supervisors their agency's (scoped in the queries).
@@ -338,6 +365,10 @@ MATRIX: dict[str, Expect] = {
     "cases:take": staff_object(_case, method="post", ok=302),
     "cases:unassign": staff_object(_case, method="post", ok=302),
     "cases:link_suggested_citizen": staff_object(_case, method="post", ok=302),
+    # The matrix's cases are linked already: the requester page sends back to the case.
+    "cases:requester": staff_object(_case, ok=302),
+    "cases:link_citizen": staff_object(_case, method="post", ok=302),
+    "cases:reject_suggested_citizen": staff_object(_case, method="post", ok=302),
     "cases:attachment": staff_object(_case_attachment),
     # --- walk-in desks (an empty POST: back to the desk with a message, or 400) ----------------
     "visits:desks": staff(),

@@ -122,6 +122,12 @@ class PublicRequestForm(QuestionsMixin, UswdsFormMixin, forms.Form):
         label=_("Email me updates about this request"),
         required=False,
     )
+    consent_surveys = forms.BooleanField(
+        label=_("You may email me a short survey about how you handled my request, after it "
+                "is closed"),
+        help_text=_("A few questions, once. You can stop surveys from any survey email."),
+        required=False,
+    )  # fmt: skip
 
     def __init__(self, *args, category: ServiceCategory, **kwargs):
         super().__init__(*args, **kwargs)
@@ -145,5 +151,8 @@ class PublicRequestForm(QuestionsMixin, UswdsFormMixin, forms.Form):
         wants_updates = cleaned.get("email_updates") and not cleaned.get("contact_email")
         if wants_updates and "contact_email" not in self.errors:
             self.add_error("contact_email", _("Enter your email address to get updates by email."))
+        wants_survey = cleaned.get("consent_surveys") and not cleaned.get("contact_email")
+        if wants_survey and "contact_email" not in self.errors:
+            self.add_error("contact_email", _("Enter your email address to get the survey."))
         self.questions_clean(timezone=self.category.agency.timezone)
         return cleaned

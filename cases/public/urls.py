@@ -16,4 +16,6 @@ urlpatterns = [
     path("status/", views.request_status, name="request_status"),
     path("status/<str:token>/", views.request_status_link, name="request_status_link"),
     path("unsubscribe/<str:token>/", views.request_unsubscribe, name="request_unsubscribe"),
+    path("mine/<str:token>/", views.request_citizen_confirm, name="request_citizen_confirm"),
+    path("survey/<str:token>/", views.request_survey_consent, name="request_survey_consent"),
 ]

@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from cases import links, references, selectors, services
+from cases import citizen_services, links, references, selectors, services
 from cases.models import Case
 from cases.public import selectors as public_selectors
 from cases.public.forms import PublicRequestForm, StatusLookupForm
+from citizens.models import ConsentSource
 from core import ratelimit as rate
 from core.guards import public_post_refusal, too_many_requests
 from core.translated import translate
@@ -100,6 +101,52 @@ def request_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+# --- links in the receipt about the requester -------------------------------------------------
+
+
+@never_cache
+def request_citizen_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """ "Is this you? Add this request to your record": a page with one button (a GET changes
+    nothing: mail scanners follow links). The link went to the address the request gave."""
+    value = links.citizen_confirm_value(token)
+    if not (isinstance(value, list) and len(value) == 3):
+        raise Http404("This link is not valid.")
+    reference, citizen_id, email = value
+    case = Case.objects.filter(reference=str(reference)).first()
+    if case is None or not isinstance(citizen_id, int):
+        raise Http404("This link is not valid.")
+    state = "ask"
+    if request.method == "POST":
+        linked = citizen_services.case_confirm_citizen_by_link(
+            case=case, citizen_id=citizen_id, email=str(email)
+        )
+        state = "done" if linked else "unavailable"
+    elif case.citizen_id == citizen_id:
+        state = "done"
+    return render(
+        request, "cases/public/requester_link.html",
+        {"case": case, "kind": "confirm", "state": state, "email": email},
+    )  # fmt: skip
+
+
+@never_cache
+def request_survey_consent(request: HttpRequest, token: str) -> HttpResponse:
+    """ "May we email you a short survey?" for a request whose channel did not ask: a page with
+    one button; the answer joins the case (and the citizen's consent history)."""
+    reference = links.reference_from_survey_consent_token(token)
+    case = Case.objects.filter(reference=reference).first() if reference else None
+    if case is None:
+        raise Http404("This link is not valid.")
+    state = "ask" if case.consent_surveys is None else "answered"
+    if request.method == "POST":
+        citizen_services.case_survey_consent_by_link(case=case)
+        state = "done"
+    return render(
+        request, "cases/public/requester_link.html",
+        {"case": case, "kind": "survey", "state": state},
+    )  # fmt: skip
+
+
 # --- the public request form ----------------------------------------------------------------
 
 
@@ -142,7 +189,17 @@ def request_new_category(request: HttpRequest, agency_slug: str, code: str) -> H
 
 def _case_from_form(request: HttpRequest, category, form: PublicRequestForm) -> Case:
     data = form.cleaned_data
-    return services.case_create(
+    # Who it comes from: matched to the citizen records (a new one, or one suggested to staff).
+    requester = citizen_services.Requester(
+        name=data["contact_name"],
+        email=data["contact_email"],
+        phone=data.get("contact_phone") or "",
+        language=request.LANGUAGE_CODE,
+        consent_surveys=bool(data["consent_surveys"]),
+    )
+    return citizen_services.case_create_for_requester(
+        requester=requester,
+        source=ConsentSource.WEB,
         category=category,
         description=data["description"],
         channel=Case.Channel.WEB,
@@ -151,9 +208,6 @@ def _case_from_form(request: HttpRequest, category, form: PublicRequestForm) -> 
         latitude=data["latitude"],
         longitude=data["longitude"],
         address_public=bool(data.get("address_public")),
-        reporter_email=data["contact_email"],
-        reporter_name=data["contact_name"],
-        language=request.LANGUAGE_CODE,
         email_updates=bool(data["email_updates"]),  # the receipt goes regardless
     )
 

@@ -172,7 +172,7 @@ def test_staff_see_the_suggested_record_and_link_it_themselves(world, client, ma
     assert case.citizen is None
     client.force_login(world.agent)
     page = client.get(f"/staff/cases/{case.reference}/").content.decode()
-    assert "A citizen record has the same email: Martin Vogel" in page
+    assert f"Record {martin.pk}, Martin Vogel, has the email address this request gave" in page
     response = client.post(f"/staff/cases/{case.reference}/link-citizen/")
     assert response.status_code == 302
     case.refresh_from_db()

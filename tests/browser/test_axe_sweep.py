@@ -25,7 +25,12 @@ def demo(transactional_db):
 
 
 def _public_pages(language: str) -> list[str]:
-    from cases.links import status_token, unsubscribe_token
+    from cases.links import (
+        citizen_confirm_token,
+        status_token,
+        survey_consent_token,
+        unsubscribe_token,
+    )
     from cases.models import Case, ServiceCategory
     from feedback.links import survey_token
     from feedback.models import SurveyInvitation
@@ -39,6 +44,9 @@ def _public_pages(language: str) -> list[str]:
         f"/requests/status/{status_token(case.reference)}/",
         f"/requests/unsubscribe/{unsubscribe_token(case.reference)}/",
         "/feedback/", "/feedback/thanks/",
+        # The receipt's links about the requester (issue 17).
+        f"/requests/mine/{citizen_confirm_token([case.reference, 1, 'x@example.org'])}/",
+        f"/requests/survey/{survey_consent_token(case.reference)}/",
     ]  # fmt: skip
     if invitation is not None:
         pages.append(f"/survey/{survey_token(invitation.pk)}/")
@@ -53,13 +61,16 @@ def _staff_pages(agency) -> list[str]:
     case = Case.objects.filter(agency=agency).order_by("id").first()
     citizen = Citizen.objects.filter(cases__agency=agency).order_by("id").first()
     feedback = FeedbackSubmission.objects.filter(agency=agency).order_by("id").first()
+    # Who made a request: the page of a case without a citizen record (issue 17).
+    unlinked = Case.objects.filter(agency=agency, citizen=None).order_by("id").first()
+    extra = [f"/staff/cases/{unlinked.reference}/requester/?q=garcia"] if unlinked else []
     return [
         "/staff/", "/staff/cases/", "/staff/cases/?queue=all", "/staff/cases/new/",
         f"/staff/cases/{case.reference}/", "/staff/cases/sla/", "/staff/citizens/",
         "/staff/citizens/?q=garcia", "/staff/citizens/new/", f"/staff/citizens/{citizen.pk}/",
         f"/staff/citizens/{citizen.pk}/subject-access/", "/staff/feedback/",
         f"/staff/feedback/{feedback.pk}/", "/staff/feedback/results/", "/staff/audit/",
-        "/staff/notifications/", "/staff/tokens/",
+        "/staff/notifications/", "/staff/tokens/", *extra,
     ]  # fmt: skip
 
 

@@ -52,6 +52,13 @@ def _feedback(citizen: Citizen) -> models.Model:
     )
 
 
+def _suggested_on_feedback(citizen: Citizen) -> models.Model:
+    feedback = _feedback(citizen)
+    type(feedback).objects.filter(pk=feedback.pk).update(citizen=None, suggested_citizen=citizen)
+    feedback.refresh_from_db()
+    return feedback
+
+
 def _suggested_on_case(citizen: Citizen) -> models.Model:
     case = _case(citizen)
     type(case).objects.filter(pk=case.pk).update(citizen=None, suggested_citizen=citizen)
@@ -117,6 +124,9 @@ ROW_FACTORIES: dict[str, Callable[[Citizen], models.Model]] = {
     "cases.case.citizen": _case,
     "cases.case.suggested_citizen": lambda citizen: _suggested_on_case(citizen),
     "feedback.feedbacksubmission.citizen": lambda citizen: _feedback(citizen),
+    "feedback.feedbacksubmission.suggested_citizen": lambda citizen: _suggested_on_feedback(
+        citizen
+    ),
     "feedback.surveyinvitation.citizen": lambda citizen: _survey_invitation(citizen),
     "visits.visit.citizen": lambda citizen: _visit(citizen),
 }

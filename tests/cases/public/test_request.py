@@ -271,7 +271,9 @@ def test_a_valid_request_creates_one_web_case_and_queues_the_confirmation(
     assert case.reporter_email == "rosa@example.org"
     assert case.reporter_name == "Rosa Díaz"
     assert case.language == "en"
-    assert case.citizen is None
+    # Nobody had the address: a new record for the requester (issue 17), the case linked.
+    assert (case.citizen.first_name, case.citizen.last_name) == ("Rosa", "Díaz")
+    assert case.citizen.email == "rosa@example.org" and case.suggested_citizen is None
     assert case.updates_opted_out is False
     [email] = _emails()
     assert email.payload["to"] == ["rosa@example.org"]
