@@ -56,16 +56,18 @@ class StaffLanguageMiddleware:
 
 
 class StaffTimezoneMiddleware:
-    """Staff pages, the admin and the API show times in the staff member's zone (their own,
-    else their agency's), whichever page renders them; others get settings.TIME_ZONE. Public
+    """Staff pages and the admin show times in the staff member's zone (their own, else their
+    agency's), whichever page renders them; others, and the API, get settings.TIME_ZONE. Public
     pages about a case put the case's agency zone around what they render themselves."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
+    MACHINE_PREFIXES = ("/api/", "/open311/")  # the same answer however a client signs in: UTC
+
     def __call__(self, request):
         profile = staff_member(request.user)
-        if profile is not None:
+        if profile is not None and not request.path_info.startswith(self.MACHINE_PREFIXES):
             timezone.activate(profile.zone)
         else:
             timezone.deactivate()

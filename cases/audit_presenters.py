@@ -88,6 +88,17 @@ def vocabulary() -> AuditVocabulary:
     status = gettext_lazy("Status changed to %(status)s")
     return AuditVocabulary(
         actions={
+            "case.citizen_replied": gettext_lazy("The citizen replied"),
+            "case.citizen_confirmed_by_citizen": gettext_lazy(
+                "The citizen confirmed the request is theirs (link in the receipt)"
+            ),
+            "case.citizen_created_and_linked": gettext_lazy(
+                "A citizen record was created for the requester and linked"
+            ),
+            "case.citizen_suggestion_rejected": gettext_lazy(
+                "The suggested citizen record was set aside: not the same person"
+            ),
+            "case.survey_consent_given": gettext_lazy("The requester agreed to a survey"),
             "case.created": gettext_lazy("Case created"),
             **{code: status for code in STATUS_ACTIONS},
             "case.reopened": gettext_lazy("Case reopened"),

@@ -30,6 +30,12 @@ def _invitation_url(invitation: Any, viewer: Any) -> str:
 def vocabulary() -> AuditVocabulary:
     return AuditVocabulary(
         actions={
+            "feedback.citizen_created_and_linked": gettext_lazy(
+                "A citizen record was created for the sender and linked"
+            ),
+            "feedback.citizen_suggestion_rejected": gettext_lazy(
+                "The suggested citizen record was set aside: not the same person"
+            ),
             "feedback.submitted": gettext_lazy("Feedback received: %(kind)s"),
             "feedback.handled": gettext_lazy("Feedback marked as handled"),
             "feedback.reopened": gettext_lazy("Feedback marked as new again"),

@@ -8,6 +8,10 @@ class InboundConfig(AppConfig):
     verbose_name = "Inbound email"
 
     def ready(self) -> None:
+        from core.audit_presenters import register_audit_vocabulary
+        from inbound import audit_presenters
+
+        register_audit_vocabulary(audit_presenters.vocabulary)
         from cases.hooks import register_reply_address
         from inbound import tasks  # noqa: F401  (registers the outbox handler)
         from inbound.selectors import reply_address_for

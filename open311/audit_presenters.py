@@ -11,6 +11,7 @@ from core.audit_presenters import ActionKind, AuditVocabulary, ObjectKind
 def vocabulary() -> AuditVocabulary:
     return AuditVocabulary(
         actions={
+            "open311.update_posted": gettext_lazy("Comment received from the app %(client)s"),
             "open311.request_created": gettext_lazy("Case received from the app %(client)s"),
             "open311_client.created": gettext_lazy("Open311 client key created"),
             "open311_client.revoked": gettext_lazy("Open311 client key revoked"),

@@ -7,3 +7,9 @@ class SegmentsConfig(AppConfig):
 
     name = "segments"
     verbose_name = "Citizen segments for outreach"
+
+    def ready(self) -> None:
+        from core.audit_presenters import register_audit_vocabulary
+        from segments import audit_presenters
+
+        register_audit_vocabulary(audit_presenters.vocabulary)

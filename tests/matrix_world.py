@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 
 from agencies.models import Agency, BusinessCalendar, Holiday, StaffMember, Team
 from agencies.services import calendar_create, staff_member_create, team_create
-from cases.models import AttributeDefinition, Case, ServiceCategory, SlaPolicy
+from cases.models import AttributeDefinition, CannedReply, Case, ServiceCategory, SlaPolicy
 from cases.services import case_create, case_note_add
 from citizens.services import citizen_create
 from core.models import AuditEvent, OutboxMessage
@@ -83,6 +83,9 @@ class MatrixWorld:
             AttributeDefinition: s.category.attributes.first(),
             SlaPolicy: SlaPolicy.objects.get_or_create(
                 agency=s.agency, name="Standard", defaults={"resolution_minutes": 480}
+            )[0],
+            CannedReply: CannedReply.objects.get_or_create(
+                agency=s.agency, title="Booked", defaults={"body": {"en": "Booked."}}
             )[0],
         }
         if model in scoped:

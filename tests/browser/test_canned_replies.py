@@ -38,7 +38,7 @@ def test_an_agent_sends_a_spanish_saved_reply_edited(page, demo_data):
     box = page.locator("#action-update").get_by_label("Message to the citizen")
     expect(box).to_have_value(re.compile(r"^Hola Lucía, gracias por avisarnos\."))
     assert box.input_value().endswith(f"Su referencia es {case.reference}. Alex Agent")
-    assert re.search(r"antes del \w+ \d+ \w+\.", box.input_value())  # "lunes 7 diciembre"
+    assert re.search(r"antes del \w+ \d+ de \w+\.", box.input_value())  # "lunes 7 de diciembre"
     assert "{" not in box.input_value()  # every placeholder filled
     assert_no_axe_violations(page)
     screenshot(page, "saved-reply-inserted-1366")

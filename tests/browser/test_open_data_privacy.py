@@ -87,12 +87,12 @@ def test_an_apps_report_with_a_known_email_is_linked_only_when_staff_confirm(pag
                        attributes={"size": "small"})  # fmt: skip
     sign_in(page, "agent", demo_data)
     page.goto(f"{page.base_url}/staff/cases/{case.reference}/")
-    citizen_box = page.locator("section", has=page.get_by_role("heading", name="Citizen"))
-    expect(citizen_box).to_contain_text("Not linked to a citizen record.")
-    expect(citizen_box).to_contain_text("The email was not proved")
+    citizen_box = page.locator("section", has=page.get_by_role("heading", name="Requester"))
+    expect(citizen_box).to_contain_text("Not linked to a citizen record")
+    expect(citizen_box).to_contain_text("Nobody has proved that address")
     assert_no_axe_violations(page)
     screenshot(page, "case-suggested-citizen")
-    citizen_box.get_by_role("button", name=re.compile("Link to Martin Vogel")).click()
+    citizen_box.get_by_role("button", name=re.compile("link to Martin Vogel")).click()
     expect(page.locator("main")).to_contain_text("The case is now linked to the citizen record.")
     expect(citizen_box).to_contain_text("Everything about Martin Vogel")
     assert Case.objects.get(pk=case.pk).citizen == martin
