@@ -79,12 +79,19 @@ def client_tool(name: str, major: int) -> Path:
 
 
 def _libpq_env() -> dict[str, str]:
+    """The connection Django uses, as libpq variables. A URL naming a unix socket directory
+    (`postgres://u@/db?host=/dir`, as the embedded server's) carries it in OPTIONS, so those
+    are read too, after the plain settings."""
     db = connection.settings_dict
+    options = db.get("OPTIONS") or {}
     env = dict(os.environ)
-    for key, name in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"),
-                      ("PASSWORD", "PGPASSWORD"), ("NAME", "PGDATABASE")):  # fmt: skip
-        if db.get(key):
-            env[name] = str(db[key])
+    for key, option, name in (("HOST", "host", "PGHOST"), ("PORT", "port", "PGPORT"),
+                              ("USER", "user", "PGUSER"), ("PASSWORD", "password", "PGPASSWORD"),
+                              ("NAME", "dbname", "PGDATABASE"),
+                              (None, "sslmode", "PGSSLMODE")):  # fmt: skip
+        value = options.get(option) or (db.get(key) if key else None)
+        if value:
+            env[name] = str(value)
     return env
 
 
