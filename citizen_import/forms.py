@@ -4,10 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from citizen_import.parsing import FIELDS
-from core.forms import UswdsForm
+from core.forms import FORM_ERROR_HEADING, UswdsForm
 
 
 class UploadForm(UswdsForm):
+    error_heading = FORM_ERROR_HEADING  # the page shows the error summary
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_("UTF-8 or Windows-1252 text, columns separated by commas or semicolons, "
@@ -17,6 +18,7 @@ class UploadForm(UswdsForm):
 
 
 class MappingForm(UswdsForm):
+    error_heading = FORM_ERROR_HEADING  # the page shows the error summary
     consent_source = forms.CharField(
         label=_("Where consent in this file was given (if no column says)"), required=False,
         max_length=200,

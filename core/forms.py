@@ -21,6 +21,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 ERROR_CLASS = "usa-input--error"  # for the widgets whose first class is one of these:
 ERROR_CLASS_FOR = ("usa-input", "usa-textarea", "usa-select")
@@ -76,6 +77,12 @@ def style(form: forms.Form) -> None:
     form.bound_field_class = UswdsBoundField
 
 
+# The error summary's heading where a form names none of its own.
+FORM_ERROR_HEADING = ngettext_lazy(
+    "There is a problem with this form", "There are %(counter)s problems with this form", "counter"
+)
+
+
 class UswdsFormMixin:
     """The USWDS form layer (see the module): put it before `forms.Form` in the bases."""
 
@@ -104,7 +111,8 @@ class UswdsFormMixin:
         return entries
 
     def error_summary_heading(self) -> str:
-        return self.error_heading % {"counter": len(self.error_summary())}
+        heading = self.error_heading or FORM_ERROR_HEADING
+        return heading % {"counter": len(self.error_summary())}
 
     def service_field_name(self, key: str) -> str:
         """The field that shows a service's error about `key`."""

@@ -9,6 +9,7 @@ def vocabulary() -> AuditVocabulary:
     return AuditVocabulary(
         actions={
             "segment.created": gettext_lazy("Segment created"),
+            "segment.updated": gettext_lazy("Segment changed"),
             "segment.outreach_sent": gettext_lazy("Outreach email sent to the segment"),
             "segment.survey_campaign": gettext_lazy("Survey campaign sent to the segment"),
         }

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, ServiceCategory
-from core.forms import UswdsForm
+from core.forms import FORM_ERROR_HEADING, UswdsForm
 
 
 class CategoryChoice(forms.ModelMultipleChoiceField):
@@ -14,6 +14,7 @@ class CategoryChoice(forms.ModelMultipleChoiceField):
 
 
 class SegmentForm(UswdsForm):
+    error_heading = FORM_ERROR_HEADING  # the page shows the error summary
     name = forms.CharField(label=_("Name of the segment"), max_length=200, required=False)
     languages = forms.MultipleChoiceField(
         label=_("Preferred language"),
@@ -51,6 +52,16 @@ class SegmentForm(UswdsForm):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    near_latitude = forms.DecimalField(
+        label=_("Latitude"), required=False, min_value=-90, max_value=90, decimal_places=6
+    )
+    near_longitude = forms.DecimalField(
+        label=_("Longitude"), required=False, min_value=-180, max_value=180, decimal_places=6
+    )
+    near_metres = forms.IntegerField(
+        label=_("Within (metres)"), required=False, min_value=10, max_value=50_000,
+        help_text=_("From 10 to 50,000 metres."),
+    )  # fmt: skip
     has_feedback = forms.BooleanField(label=_("Has sent us feedback"), required=False)
     answered_survey = forms.BooleanField(label=_("Has answered one of our surveys"), required=False)
     consent = forms.ChoiceField(
@@ -71,8 +82,37 @@ class SegmentForm(UswdsForm):
             agency=agency, active=True
         ).order_by("order", "code")
 
+    NEAR_FIELDS = ("near_latitude", "near_longitude", "near_metres")
+
+    def clean(self):
+        data = super().clean()
+        given = [name for name in self.NEAR_FIELDS if data.get(name) is not None]
+        if given and len(given) < len(self.NEAR_FIELDS):
+            for name in self.NEAR_FIELDS:
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(
+                        name,
+                        _("Give the point's latitude and longitude and a distance, or none "
+                          "of them."),
+                    )  # fmt: skip
+        return data
+
+    @classmethod
+    def initial_from(cls, segment) -> dict:
+        """The form's values for an existing segment's definition."""
+        return {key: value for key, value in segment.definition.items() if key != "near"} | {
+            f"near_{key}": value for key, value in (segment.definition.get("near") or {}).items()
+        }
+
     def definition(self) -> dict:
         data = self.cleaned_data
+        near = {}
+        if data.get("near_metres") is not None:
+            near = {
+                "latitude": float(data["near_latitude"]),
+                "longitude": float(data["near_longitude"]),
+                "metres": data["near_metres"],
+            }
         return {
             "languages": data["languages"],
             "postal_code": data["postal_code"],
@@ -82,6 +122,7 @@ class SegmentForm(UswdsForm):
             "channels": data["channels"],
             "case_from": data["case_from"].isoformat() if data["case_from"] else "",
             "case_to": data["case_to"].isoformat() if data["case_to"] else "",
+            "near": near,
             "has_feedback": data["has_feedback"],
             "answered_survey": data["answered_survey"],
             "consent": data["consent"],

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from cases.models import Case
 from citizens.models import Citizen
+from core.geo import distance_metres, within_box_q
 from core.scoping import get_scoped_object_or_404, scope_queryset
 from feedback.models import FeedbackSubmission, SurveyInvitation
 from segments.models import Segment
@@ -26,6 +27,7 @@ DEFINITION_KEYS = (
     "channels",
     "case_from",
     "case_to",
+    "near",
     "has_feedback",
     "answered_survey",
     "consent",
@@ -68,8 +70,17 @@ def segment_members(*, agency: Any, definition: dict[str, Any]) -> QuerySet[Citi
     if d.get("case_to"):
         end = _day_start(d["case_to"], zone)
         case_filter &= Q(created_at__lt=end + _ONE_DAY)
+    near = d.get("near") or {}
+    if near:
+        # A case of ours located within the distance of the point (citizen records hold no
+        # coordinates; where they reported is what places them).
+        case_filter &= within_box_q(near["latitude"], near["longitude"], near["metres"])
     if case_filter:
         cases = Case.objects.filter(case_filter, agency_id=agency.pk, citizen_id=OuterRef("pk"))
+        if near:
+            cases = cases.alias(
+                distance=distance_metres(near["latitude"], near["longitude"])
+            ).filter(distance__lte=near["metres"])
         people = people.filter(Exists(cases))
     if d.get("has_feedback"):
         people = people.filter(

@@ -54,6 +54,33 @@ def segment_create(*, name: str, definition: dict[str, Any], actor: Any) -> Segm
 
 
 @transaction.atomic
+def segment_update(
+    *, segment: Segment, name: str, definition: dict[str, Any], actor: Any
+) -> Segment:
+    """Rename a segment or change its filter; campaigns already sent keep the definition and
+    count they were sent with (in their audit rows)."""
+    segment = Segment.objects.select_for_update().get(pk=segment.pk)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the segment a name.")})
+    taken = Segment.objects.filter(agency_id=segment.agency_id, name=name).exclude(pk=segment.pk)
+    if taken.exists():
+        raise ValidationError({"name": _("Your agency already has a segment with this name.")})
+    before = (segment.name, _as_text(segment.definition))
+    segment.name, segment.definition = name, _clean_definition(definition)
+    segment.save(update_fields=["name", "definition"])
+    size = selectors.segment_members(agency=segment.agency, definition=segment.definition).count()
+    changes = {"size": (None, size)}
+    if before[0] != segment.name:
+        changes["name"] = (before[0], segment.name)
+    if before[1] != _as_text(segment.definition):
+        changes["definition"] = (before[1], _as_text(segment.definition))
+    audit_record(action="segment.updated", obj=segment, actor=actor,
+                 agency_id=segment.agency_id, changes=changes)  # fmt: skip
+    return segment
+
+
+@transaction.atomic
 def segment_survey_campaign(
     *, segment: Segment, survey: Any, actor: Any, now: datetime | None = None
 ) -> Counter:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.segment_new, name="create"),
     path("count/", views.segment_count, name="count"),
     path("<int:pk>/", views.segment_detail, name="detail"),
+    path("<int:pk>/edit/", views.segment_edit, name="edit"),
     path("<int:pk>/survey/", views.segment_survey, name="survey"),
     path("<int:pk>/outreach/", views.segment_outreach, name="outreach"),
 ]

@@ -53,30 +53,52 @@ def segment_count(request: HttpRequest) -> HttpResponse:
 
 @staff_required(ROLE)
 def segment_new(request: HttpRequest) -> HttpResponse:
+    return _segment_form(request, segment=None)
+
+
+@staff_required(ROLE)
+def segment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _segment_form(request, segment=selectors.segment_get(request.user, pk=pk))
+
+
+def _segment_form(request: HttpRequest, segment) -> HttpResponse:
+    """The builder, for a new segment or to change one (its size shown as it changes)."""
     agency = _agency(request)
-    form = SegmentForm(request.POST or None, agency=agency)
+    initial = SegmentForm.initial_from(segment) | {"name": segment.name} if segment else None
+    form = SegmentForm(request.POST or None, agency=agency, initial=initial)
     if request.method == "POST" and form.is_valid():
+        fields = {"name": form.cleaned_data["name"], "definition": form.definition(),
+                  "actor": request.user}  # fmt: skip
         try:
-            segment = services.segment_create(
-                name=form.cleaned_data["name"], definition=form.definition(), actor=request.user
-            )
+            if segment is None:
+                segment = services.segment_create(**fields)
+            else:
+                segment = services.segment_update(segment=segment, **fields)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
             return redirect("segments:detail", pk=segment.pk)
-    status = 400 if request.method == "POST" else 200
+    size = None
+    if request.method == "POST":
+        size = _size(request, form)
+    elif segment is not None:
+        size = selectors.segment_members(agency=agency, definition=segment.definition).count()
     return render(
-        request,
-        "segments/new.html",
-        {"form": form, "size": _size(request, form) if request.method == "POST" else None},
-        status=status,
-    )
+        request, "segments/new.html", {"form": form, "size": size, "segment": segment},
+        status=400 if request.method == "POST" else 200,
+    )  # fmt: skip
 
 
 def _describe(segment, agency) -> list[str]:
     form = SegmentForm(agency=agency)
     parts = []
     d = segment.definition
+    near = d.get("near")
+    if near:
+        parts.append(
+            _("Has a case of ours located within %(metres)s m of %(latitude)s, %(longitude)s")
+            % near
+        )
     for key in form.fields:
         value = d.get(key)
         if not value:

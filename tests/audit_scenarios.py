@@ -885,6 +885,14 @@ def _segments_scenarios() -> dict[str, Callable[[World], Call]]:
         "segments.services.segment_create": lambda w: (
             lambda: seg.segment_create(name="All", definition={}, actor=w.supervisor)
         ),
+        "segments.services.segment_update": lambda w: (
+            lambda s=segment(w): seg.segment_update(
+                segment=s,
+                name="Spanish speakers",
+                definition={"languages": ["es"]},
+                actor=w.supervisor,
+            )
+        ),
         "segments.services.segment_survey_campaign": campaign,
         "segments.services.segment_outreach_send": outreach,
         "feedback.survey_services.survey_invite": invite,

@@ -387,6 +387,7 @@ MATRIX: dict[str, Expect] = {
     "segments:create": staff("supervisor"),
     "segments:count": staff("supervisor"),
     "segments:detail": staff_object(_segment, minimum="supervisor"),
+    "segments:edit": staff_object(_segment, minimum="supervisor"),
     "segments:survey": staff_object(_segment, minimum="supervisor", method="post", ok=302),
     "segments:outreach": staff_object(_segment, minimum="supervisor", method="post", ok=302),
     # --- API tokens: one's own only; anyone else's token is a 404 --------------------------------

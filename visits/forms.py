@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import UswdsForm
+from core.forms import FORM_ERROR_HEADING, UswdsForm
 
 
 class ServiceChoiceField(forms.ModelChoiceField):
@@ -13,6 +13,7 @@ class ServiceChoiceField(forms.ModelChoiceField):
 
 
 class CheckInForm(UswdsForm):
+    error_heading = FORM_ERROR_HEADING  # the page shows the error summary
     category = ServiceChoiceField(
         label=_("What do you need help with?"), queryset=None, widget=forms.RadioSelect,
         empty_label=None, error_messages={"required": _("Choose a service.")},
@@ -71,6 +72,7 @@ class CitizenLookupForm(UswdsForm):
 
 
 class OpenCaseForm(UswdsForm):
+    error_heading = FORM_ERROR_HEADING  # the page shows the error summary
     citizen = forms.IntegerField(required=False, widget=forms.HiddenInput)
     first_name = forms.CharField(label=_("First name"), required=False, max_length=100)
     last_name = forms.CharField(label=_("Last name"), required=False, max_length=100)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
+from core.geo import distance_between
 from core.models import AuditEvent, OutboxMessage
 from feedback.models import SurveyInvitation
 from segments import selectors, services
@@ -99,6 +101,73 @@ def test_builder_pages(world, client):
     assert response["Location"] == reverse("segments:detail", kwargs={"pk": segment.pk})
     page = client.get(response["Location"])
     assert b"5 members" in page.content
+
+
+def _place(case, latitude, longitude):
+    type(case).objects.filter(pk=case.pk).update(latitude=latitude, longitude=longitude)
+
+
+def test_members_near_a_point_are_those_who_reported_within_the_distance(world):
+    p = people(world)
+    point = (39.781700, -89.650100)
+    # ana reported 150 m north of the point, berta about 900 m east; dan has no location.
+    _place(p["ana"].cases.get(), 39.783049, -89.650100)
+    _place(p["berta"].cases.get(), 39.781700, -89.639600)
+    assert distance_between(*point, 39.783049, -89.650100) == pytest.approx(150, abs=1)
+    assert distance_between(*point, 39.781700, -89.639600) == pytest.approx(899, abs=2)
+
+    def members(metres):
+        near = {"latitude": point[0], "longitude": point[1], "metres": metres}
+        found = selectors.segment_members(agency=world.agency, definition={"near": near})
+        return {c.first_name for c in found}
+
+    assert members(100) == set()
+    assert members(200) == {"ana"}
+    assert members(1000) == {"ana", "berta"}
+    # The point combines with the other case conditions: the same case must match them all.
+    near = {"latitude": point[0], "longitude": point[1], "metres": 1000}
+    graffiti = {"near": near, "categories": [world.graffiti.pk]}
+    assert selectors.segment_members(agency=world.agency, definition=graffiti).count() == 0
+
+
+def test_the_point_needs_all_three_values(world, client):
+    people(world)
+    client.force_login(world.supervisor)
+    response = client.post(reverse("segments:create"),
+                           {"name": "Oak St", "near_latitude": "39.7817"})  # fmt: skip
+    assert response.status_code == 400
+    assert "Give the point&#x27;s latitude and longitude and a distance" in response.text
+    assert 'value="39.7817"' in response.text  # what was typed is kept
+    assert not Segment.objects.exists()
+
+
+def test_a_segment_is_changed_from_its_page_and_audited(world, client):
+    p = people(world)
+    _place(p["ana"].cases.get(), 39.783049, -89.650100)
+    segment = services.segment_create(name="Spanish", definition={"languages": ["es"]},
+                                      actor=world.supervisor)  # fmt: skip
+    client.force_login(world.supervisor)
+    edit = reverse("segments:edit", kwargs={"pk": segment.pk})
+    page = client.get(edit)
+    assert page.status_code == 200 and 'value="Spanish"' in page.text
+    assert re.search(r'value="es"[^>]*checked', page.text)  # the language box stays ticked
+    response = client.post(edit, {"name": "Oak St works", "languages": "es",
+                                  "near_latitude": "39.7817", "near_longitude": "-89.6501",
+                                  "near_metres": "500"})  # fmt: skip
+    assert response.status_code == 302
+    segment.refresh_from_db()
+    assert segment.name == "Oak St works"
+    assert segment.definition["near"] == {"latitude": 39.7817, "longitude": -89.6501,
+                                          "metres": 500}  # fmt: skip
+    detail = client.get(response["Location"])
+    assert "1 member" in detail.text
+    assert "located within 500 m of 39.7817, -89.6501" in detail.text
+    audit = AuditEvent.objects.get(action="segment.updated")
+    assert audit.changes["name"] == ["Spanish", "Oak St works"]
+    assert audit.changes["size"] == [None, 1]
+    # Another agency's supervisor cannot open it.
+    client.force_login(world.other_agent)
+    assert client.get(edit).status_code in (403, 404)
 
 
 # --- segments decide whom we write to, never how anyone is served -------------------------
