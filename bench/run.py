@@ -38,7 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results" / "latest.json"
 
-from bench.report import print_table  # noqa: E402  (after the path is set)
+from bench.citizen_import import measure_import  # noqa: E402  (after the path is set)
+from bench.report import print_table  # noqa: E402
 from bench.sql import INVITE_SQL, PLANT_SQL, SMTP_FLOOR  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
@@ -69,6 +70,7 @@ os.environ.setdefault("DJANGO_ENV", "development")
 
 AGENT = "metro-agent-00-0"
 SUPERVISOR = "metro-supervisor-0"
+ADMIN = "metro-admin"
 
 
 class NotMeasured(Exception):
@@ -678,7 +680,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int,
                         default=int(os.environ.get("BENCH_CASES") or 1_000_000))  # fmt: skip
     parser.add_argument("--skip-generate", action="store_true")
-    parser.add_argument("--only", default="api,queue,search,pages,dispatch,sla_sweep,reports",
+    parser.add_argument("--only", default="api,queue,search,pages,dispatch,sla_sweep,reports,import",
                         help="comma-separated measurements to run")  # fmt: skip
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--clients", type=int, default=16)
@@ -688,6 +690,8 @@ def main(argv: list[str] | None = None) -> int:
         "--dispatch-workers", type=int, default=4,
         help="Celery worker processes (and tasks published) for dispatch",
     )  # fmt: skip
+    parser.add_argument("--import-rows", type=int, default=100_000,
+                        help="rows of the citizen CSV import")  # fmt: skip
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     _setup()
@@ -723,6 +727,7 @@ def main(argv: list[str] | None = None) -> int:
         "dispatch": lambda: measure_dispatch(args.runs, dispatch_count, args.dispatch_workers),
         "sla_sweep": lambda: measure_sweep(args.runs, 1000),
         "reports": lambda: measure_reports(args.runs, 10),
+        "import": lambda: measure_import(args.import_rows, _user(ADMIN)),
     }
     wanted = [name.strip() for name in args.only.split(",") if name.strip()]
     for name in steps:

@@ -99,27 +99,8 @@ def import_start(*, job: CitizenImport, actor: Any) -> CitizenImport:
     return job
 
 
-def _write(outcome: selectors.RowOutcome, job: CitizenImport) -> None:
-    row, now = outcome.row, timezone.now()
-    if outcome.action == "create":
-        citizen = Citizen(**outcome.fields)
-        if not citizen.preferred_language:
-            citizen.preferred_language = settings.LANGUAGE_CODE
-        consent = row.consent
-    else:  # update
-        citizen = Citizen.objects.select_for_update().get(pk=outcome.existing.pk)
-        consent = {}
-        for name, value in outcome.fields.items():
-            if name.startswith("consent_"):
-                consent[name.removeprefix("consent_")] = value
-            else:
-                setattr(citizen, name, value)
-    for kind, granted in consent.items():
-        setattr(citizen, f"consent_{kind}", granted)
-        setattr(citizen, f"consent_{kind}_at", row.consent_at)
-    citizen.updated_at = now
-    citizen.save()
-    ConsentRecord.objects.bulk_create(
+def _consent_records(citizen: Citizen, row: Any, consent: dict[str, bool], job: CitizenImport):
+    return [
         ConsentRecord(
             citizen=citizen,
             kind=kind,
@@ -130,7 +111,45 @@ def _write(outcome: selectors.RowOutcome, job: CitizenImport) -> None:
             recorded_by=job.created_by,
         )
         for kind, granted in consent.items()
+    ]
+
+
+def _create_all(outcomes: list[selectors.RowOutcome], job: CitizenImport) -> None:
+    """The chunk's new records in one INSERT, their consent history in another."""
+    now = timezone.now()
+    citizens = []
+    for outcome in outcomes:
+        citizen = Citizen(**outcome.fields, created_at=now, updated_at=now)
+        if not citizen.preferred_language:
+            citizen.preferred_language = settings.LANGUAGE_CODE
+        for kind, granted in outcome.row.consent.items():
+            setattr(citizen, f"consent_{kind}", granted)
+            setattr(citizen, f"consent_{kind}_at", outcome.row.consent_at)
+        citizen.refresh_derived_fields()  # what save() does, which bulk_create skips
+        citizens.append(citizen)
+    Citizen.objects.bulk_create(citizens)
+    ConsentRecord.objects.bulk_create(
+        record
+        for citizen, outcome in zip(citizens, outcomes, strict=True)
+        for record in _consent_records(citizen, outcome.row, outcome.row.consent, job)
     )
+
+
+def _update(outcome: selectors.RowOutcome, job: CitizenImport) -> None:
+    """Complete a record on file: blank fields filled, newer consent recorded."""
+    citizen = Citizen.objects.select_for_update().get(pk=outcome.existing.pk)
+    consent = {}
+    for name, value in outcome.fields.items():
+        if name.startswith("consent_"):
+            consent[name.removeprefix("consent_")] = value
+        else:
+            setattr(citizen, name, value)
+    for kind, granted in consent.items():
+        setattr(citizen, f"consent_{kind}", granted)
+        setattr(citizen, f"consent_{kind}_at", outcome.row.consent_at)
+    citizen.updated_at = timezone.now()
+    citizen.save()
+    ConsentRecord.objects.bulk_create(_consent_records(citizen, outcome.row, consent, job))
 
 
 @transaction.atomic
@@ -142,24 +161,27 @@ def import_run_chunk(*, import_id: int, chunk: int | None = None) -> bool:
         return False
     counts = dict.fromkeys(("create", "update", "unchanged", "duplicate", "error"), 0)
     problems = []
-    done = 0
-    rows = parsing.data_rows(job.content, job.delimiter, start=job.cursor, limit=chunk)
-    for number, cells in rows:
-        done += 1
-        row = parsing.parse_row(number, cells, job.mapping, default_source=job.consent_source)
-        outcome = selectors.row_outcome(job.created_by, row)
+    rows = [
+        parsing.parse_row(number, cells, job.mapping, default_source=job.consent_source)
+        for number, cells in parsing.data_rows(
+            job.content, job.delimiter, start=job.cursor, limit=chunk
+        )
+    ]
+    done = len(rows)
+    outcomes = selectors.chunk_outcomes(job.created_by, rows)
+    for outcome in outcomes:
         counts[outcome.action] += 1
-        if outcome.action in ("create", "update"):
-            _write(outcome, job)
+        if outcome.action == "update" and outcome.pending is None:
+            _update(outcome, job)
         elif outcome.action in ("duplicate", "error"):
             problems.append(
                 ImportProblem(
-                    citizen_import=job, row_number=number,
-                    kind="duplicate" if outcome.action == "duplicate" else "error",
-                    message=outcome.message[:500], values=cells,
+                    citizen_import=job, row_number=outcome.row.number, kind=outcome.action,
+                    message=outcome.message[:500], values=outcome.row.cells,
                     existing_record=outcome.existing.pk if outcome.existing else None,
                 )
             )  # fmt: skip
+    _create_all([o for o in outcomes if o.action == "create"], job)
     ImportProblem.objects.bulk_create(problems, ignore_conflicts=True)
     job.cursor += done
     job.created += counts["create"]

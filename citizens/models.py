@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from citizens import normalise
 from core.models import TimeStampedModel
 from core.scoping import SHARED
+
+CITIZEN_TRIGRAM_SET_INDEX = "citizen_search_trgm_set"
 
 
 class Channel(models.TextChoices):
@@ -89,6 +92,16 @@ class Citizen(TimeStampedModel):
         indexes = [
             GinIndex(
                 fields=["search_name"], opclasses=["gin_trgm_ops"], name="citizen_search_name_trgm"
+            ),
+            # The name's trigram set as an array: a bulk import probes it with each name's
+            # rarest trigrams (citizens.selectors.citizen_duplicate_candidates_many).
+            GinIndex(
+                Func(
+                    F("search_name"),
+                    function="show_trgm",
+                    output_field=ArrayField(models.TextField()),
+                ),
+                name=CITIZEN_TRIGRAM_SET_INDEX,
             ),
             # Exact lookups (search, duplicate detection). Plain btree: equality only, so
             # not the extra varchar_pattern_ops index db_index=True would add.

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -24,7 +26,13 @@ from django.utils import formats
 from django.utils.translation import gettext
 
 from citizens import normalise
-from citizens.models import MERGE_FIELD_GROUPS, MERGE_GROUP_LABELS, Citizen, ConsentRecord
+from citizens.models import (
+    CITIZEN_TRIGRAM_SET_INDEX,
+    MERGE_FIELD_GROUPS,
+    MERGE_GROUP_LABELS,
+    Citizen,
+    ConsentRecord,
+)
 from core.scoping import get_scoped_object_or_404, scope_queryset
 
 # --- search ---------------------------------------------------------------------------------
@@ -194,6 +202,189 @@ def citizen_duplicate_candidates(
             same_address=row.same_address,
         )
         for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Person:
+    """What the duplicate rule compares: the normalised keys of one person's data."""
+
+    name: str
+    email: str
+    phone: str
+    address: str
+
+    @classmethod
+    def of(cls, data: Mapping[str, str]) -> Person:
+        try:
+            phone = normalise.normalise_phone(data.get("phone") or "")
+        except normalise.InvalidPhoneNumber:
+            phone = ""
+        return cls(
+            name=normalise.search_name(data.get("first_name") or "", data.get("last_name") or ""),
+            email=normalise.normalise_email(data.get("email") or ""),
+            phone=phone,
+            address=normalise.address_key(
+                data.get("address_line1") or "", data.get("postal_code") or ""
+            ),
+        )
+
+
+def name_trigrams(names: list[str]) -> list[frozenset[str]]:
+    """pg_trgm's trigram set of each name (what `similarity` compares), from the database so
+    accented and non-Latin names split exactly as it splits them."""
+    if not names:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT show_trgm(n) FROM unnest(%s::text[]) WITH ORDINALITY AS t(n, i) ORDER BY i",
+            [names],
+        )
+        return [frozenset(row[0]) for row in cursor.fetchall()]
+
+
+def trigram_similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """pg_trgm's `similarity` on two trigram sets: shared / all."""
+    if not a or not b:
+        return 0.0
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared)
+
+
+def _trigram_frequencies() -> dict[str, float]:
+    """How common each trigram is among citizens' names (the planner's statistics on the
+    trigram-set index); trigrams it does not list are rarer than any it does."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE tablename = %s",
+            [CITIZEN_TRIGRAM_SET_INDEX],
+        )
+        row = cursor.fetchone()
+    if not row or not row[0]:
+        return {}
+    return dict(zip(row[0], row[1], strict=False))
+
+
+def name_probe(trigrams: frozenset[str], frequencies: Mapping[str, float], min_similarity: float):
+    """The fewest of a name's trigrams that every name at least `min_similarity` alike shares
+    one of (prefix filtering): a name B that alike shares at least ceil(t·|A|) of A's |A|
+    trigrams, so it holds one of any |A| - ceil(t·|A|) + 1 of them: the rarest are taken,
+    whose index entries are short."""
+    needed = math.ceil(min_similarity * len(trigrams) - 1e-9)
+    size = len(trigrams) - max(needed, 1) + 1
+    return sorted(trigrams, key=lambda t: (frequencies.get(t, 0.0), t))[:size]
+
+
+# Each person's best candidates, scored in SQL by the formula above; {name} is the name
+# branch: the trigram-set index probed with the rarest trigrams, or pg_trgm's `%`.
+_MANY_SQL = """
+SELECT v.i, c.id, c.raw_score, c.name_similarity, c.same_email, c.same_phone, c.same_address
+FROM unnest(%(i)s::int[], %(name)s::text[], %(email)s::text[], %(phone)s::text[],
+            %(address)s::text[], %(probe)s::text[]) AS v(i, name, email, phone, address, probe)
+CROSS JOIN LATERAL (
+    SELECT s.* FROM (
+        SELECT c.id, m.sim AS name_similarity,
+               coalesce(c.email = v.email, false) AS same_email,
+               coalesce(c.phone = v.phone, false) AS same_phone,
+               coalesce(c.address_key = v.address, false) AS same_address,
+               least(100.0, %(name_weight)s * m.sim
+                     + CASE WHEN c.email = v.email THEN %(email_bonus)s ELSE 0 END
+                     + CASE WHEN c.phone = v.phone THEN %(phone_bonus)s ELSE 0 END
+                     + CASE WHEN c.address_key = v.address THEN %(address_bonus)s ELSE 0 END
+               ) AS raw_score
+        FROM citizens_citizen c
+        CROSS JOIN LATERAL (SELECT CASE WHEN v.name = '' THEN 0.0
+                                   ELSE similarity(c.search_name, v.name) END AS sim) m
+        -- Written so that no index serves it: the four branches below are the way in.
+        WHERE coalesce(c.merged_into_id, 0) = 0
+          AND ({name} OR c.email = v.email OR c.phone = v.phone OR c.address_key = v.address)
+    ) s
+    WHERE s.raw_score >= %(min_raw)s
+    ORDER BY s.raw_score DESC, s.id
+    LIMIT %(limit)s
+) c
+"""
+_MANY_COLUMNS = ("i", "name", "email", "phone", "address", "probe")
+_PROBE_BRANCH = "show_trgm(c.search_name) && string_to_array(v.probe, chr(31))"
+_PERCENT_BRANCH = "c.search_name %% v.name"
+# A probe whose trigrams are on more names than this goes through `%` instead (a common name:
+# its rarest trigrams are common too, and `%` needs several of them at once).
+PROBE_MAX_ROWS = 2000
+
+
+def _citizen_count() -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'citizens_citizen'::regclass")
+        return max(float(cursor.fetchone()[0]), 0.0)
+
+
+def citizen_duplicate_candidates_many(
+    *,
+    user: Any,
+    people: list[Mapping[str, str]],
+    min_score: int = LIKELY_DUPLICATE_SCORE,
+    limit: int = 3,
+) -> list[list[DuplicateCandidate]]:
+    """`citizen_duplicate_candidates` for many people in two queries (a bulk import's chunk):
+    the same candidates, scores and order for each.
+
+    A name alone reaches `min_score` only at a similarity of (min_score - 0.5) / NAME_WEIGHT
+    or more, so the name branch looks only for those, through the trigram-set index probed
+    with each name's rarest trigrams (see name_probe); exact email, phone and address keys come
+    from their own indexes, as in the single query."""
+    keys = [Person.of(data) for data in people]
+    trigrams = name_trigrams([k.name for k in keys])
+    frequencies = _trigram_frequencies()
+    # A trigram the statistics do not list: half the rarest listed (the planner's own guess).
+    unlisted = min(frequencies.values(), default=0.0) / 2
+    citizens_on_file = _citizen_count()
+    min_similarity = (min_score - 0.5) / NAME_WEIGHT
+    groups: dict[str, dict[str, list]] = {}
+    for i, (key, grams) in enumerate(zip(keys, trigrams, strict=True)):
+        probe = name_probe(grams, frequencies, min_similarity) if key.name else []
+        reach = sum(frequencies.get(t, unlisted) for t in probe) * citizens_on_file
+        branch = _PERCENT_BRANCH if reach > PROBE_MAX_ROWS else _PROBE_BRANCH
+        columns = groups.setdefault(branch, {k: [] for k in _MANY_COLUMNS})
+        for column, value in (("i", i), ("name", key.name), ("email", key.email or None),
+                              ("phone", key.phone or None), ("address", key.address or None),
+                              ("probe", chr(31).join(probe) or None)):  # fmt: skip
+            columns[column].append(value)
+    found = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Compiling this query costs more than running it (about a second per chunk); and the
+        # planner, not knowing how short a probe's index entries are, would scan the table
+        # once per person.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for branch, columns in groups.items():
+            cursor.execute(_MANY_SQL.format(name=branch), {
+                **columns, "name_weight": NAME_WEIGHT, "email_bonus": EMAIL_BONUS,
+                "phone_bonus": PHONE_BONUS, "address_bonus": ADDRESS_BONUS,
+                "min_raw": min_score - 0.5, "limit": limit,
+            })  # fmt: skip
+            found += cursor.fetchall()
+    scored: dict[int, list[tuple[float, int, float, bool, bool, bool]]] = {}
+    for i, pk, raw, similarity, same_email, same_phone, same_address in found:
+        scored.setdefault(i, []).append((raw, pk, similarity, same_email, same_phone,
+                                         same_address))  # fmt: skip
+    best = {i: sorted(rows, key=lambda r: (-r[0], r[1]))[:limit] for i, rows in scored.items()}
+    wanted = {row[1] for rows in best.values() for row in rows}
+    citizens = citizens_visible(user=user).in_bulk(wanted)
+    return [
+        [
+            DuplicateCandidate(
+                citizen=citizens[pk],
+                score=round(raw),
+                name_similarity=sim,
+                same_email=e,
+                same_phone=p,
+                same_address=a,
+            )
+            for raw, pk, sim, e, p, a in best.get(i, [])
+            if pk in citizens
+        ]
+        for i in range(len(keys))
     ]
 
 

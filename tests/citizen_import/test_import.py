@@ -110,21 +110,18 @@ def test_a_chunk_that_dies_is_rolled_back_and_redone_without_duplicates(admin_us
                                                   "2": "email"}, actor=admin_user)  # fmt: skip
     services.import_start(job=job, actor=admin_user)
     assert services.import_run_chunk(import_id=job.pk, chunk=2)
-    calls = {"n": 0}
-    real = services._write
+    real = services._create_all
 
-    def dies_on_second_row(outcome, job):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise SystemExit("worker killed")
-        return real(outcome, job)
+    def dies_after_inserting(outcomes, job):
+        real(outcomes, job)  # the chunk's records are written, the cursor not yet moved
+        raise SystemExit("worker killed")
 
-    monkeypatch.setattr(services, "_write", dies_on_second_row)
+    monkeypatch.setattr(services, "_create_all", dies_after_inserting)
     with pytest.raises(SystemExit), transaction.atomic():
         services.import_run_chunk(import_id=job.pk, chunk=2)
     job.refresh_from_db()
     assert job.cursor == 2 and Citizen.objects.count() == 2
-    monkeypatch.setattr(services, "_write", real)
+    monkeypatch.setattr(services, "_create_all", real)
     while services.import_run_chunk(import_id=job.pk, chunk=2):
         pass
     job.refresh_from_db()
@@ -177,3 +174,56 @@ def test_pages_and_the_problems_csv(admin_user, existing, client):
     assert rows[0][:3] == ["Row", "Problem", "Reason"]
     assert [r[0] for r in rows[1:]] == ["2", "3"]
     assert rows[1][4].startswith("'=")  # a formula is neutralised
+
+
+def test_a_person_listed_twice_in_a_chunk_is_created_once(admin_user):
+    rows = ("first,last,email,phone\n"
+            "Rosa,Quintana,rosa@example.org,\n"
+            "Rosa,Quintana,rosa@example.org,+1 217 555 0101\n"  # the same person, with a phone
+            "Rosa,Quintanna,other@example.org,\n")  # fmt: skip
+    job = services.import_upload(actor=admin_user, file_name="twice.csv", raw=rows.encode())
+    services.import_set_mapping(job=job, mapping={"0": "first_name", "1": "last_name",
+                                                  "2": "email", "3": "phone"},
+                                actor=admin_user)  # fmt: skip
+    actions = [(o.row.number, o.action) for o in selectors.import_preview(job, admin_user)]
+    assert actions == [(2, "create"), (3, "update"), (4, "duplicate")]
+    services.import_start(job=job, actor=admin_user)
+    while services.import_run_chunk(import_id=job.pk):  # one chunk holds the three rows
+        pass
+    (rosa,) = Citizen.objects.filter(last_name="Quintana")
+    assert rosa.phone == "+12175550101"  # the second row completed the record being made
+    problem = job.problems.get()
+    assert problem.row_number == 4 and "row 2 of this file" in problem.message
+
+
+def test_the_chunk_query_finds_what_the_new_citizen_form_finds(admin_user):
+    """The bulk duplicate check and the form's one-person check agree on every candidate."""
+    from citizens.selectors import citizen_duplicate_candidates, citizen_duplicate_candidates_many
+    from citizens.services import citizen_create
+
+    on_file = [("María", "García López", "maria@example.org", "+12175550100", "1 Oak St"),
+               ("Jon", "Smith", "", "+12175550111", "9 Elm St"),
+               ("Ana", "Pérez", "ana@example.org", "", ""),
+               ("Zoë", "Ng", "", "", "4 Pine Rd")]  # fmt: skip
+    for first, last, email, phone, street in on_file:
+        citizen_create(actor=None, first_name=first, last_name=last, email=email, phone=phone,
+                       address_line1=street, postal_code="62701")  # fmt: skip
+    people = [
+        {"first_name": "Maria", "last_name": "Garcia Lopez"},  # accents folded: same name
+        {"first_name": "Mária", "last_name": "Garsia", "email": "MARIA@example.org"},
+        {"first_name": "John", "last_name": "Smith", "phone": "(217) 555-0111"},
+        {"first_name": "Anna", "last_name": "Perez"},
+        {
+            "first_name": "Zoe",
+            "last_name": "Ng",
+            "address_line1": "4 pine rd",
+            "postal_code": "62701",
+        },
+        {"first_name": "Nobody", "last_name": "Alike", "email": "n@example.org"},
+        {"first_name": "", "last_name": "", "phone": "+12175550100"},
+    ]
+    many = citizen_duplicate_candidates_many(user=admin_user, people=people)
+    for data, found in zip(people, many, strict=True):
+        one = citizen_duplicate_candidates(user=admin_user, limit=3, **data)
+        assert [(c.citizen.pk, c.score) for c in found] == [(c.citizen.pk, c.score) for c in one]
+    assert [len(found) for found in many] == [1, 1, 1, 1, 1, 0, 1]
