@@ -328,3 +328,83 @@ def scope_for(user: Any) -> tuple[tuple[int, ...], tuple[int, ...] | None]:
     if member.role == "agent":
         return (member.agency_id,), tuple(staff_team_ids(user))
     return (member.agency_id,), None
+
+
+# --- saved views ---------------------------------------------------------------------------
+
+DASHBOARD_VIEW_PARAMS = ("period", "team", "category", "channel", "priority")
+
+
+def _queue_view_params() -> tuple[str, ...]:
+    from cases.filters import CaseFilter
+
+    return ("queue", "sort", *CaseFilter.base_filters)
+
+
+def clean_view_query(kind: str, query: str) -> str:
+    """The part of a page's query string a saved view keeps: its filters and order (never a
+    page cursor or anything else), in a stable order."""
+    from django.http import QueryDict
+
+    wanted = DASHBOARD_VIEW_PARAMS if kind == "dashboard" else _queue_view_params()
+    given = QueryDict(query or "")
+    kept = QueryDict(mutable=True)
+    for name in wanted:
+        values = [v[:200] for v in given.getlist(name) if v]
+        if values:
+            kept.setlist(name, values[:20])
+    return kept.urlencode()
+
+
+def saved_views_visible(user: Any, kind: str, team_ids: list[int] | None = None) -> list:
+    """The viewer's own saved views of `kind`, then those shared with a team they are in (of
+    their agency), by name."""
+    from django.db.models import Q
+
+    from agencies.selectors import staff_agency, staff_team_ids
+    from reports.models import SavedView
+
+    agency = staff_agency(user)
+    if agency is None:
+        return []
+    views = (
+        SavedView.objects.filter(agency=agency, kind=kind)
+        .filter(
+            Q(owner=user)
+            | Q(team_id__in=team_ids if team_ids is not None else staff_team_ids(user))
+        )
+        .select_related("owner", "team")
+        .order_by("name", "id")
+    )
+    rows = list(views)
+    return [v for v in rows if v.owner_id == user.pk] + [v for v in rows if v.owner_id != user.pk]
+
+
+def saved_view_for(user: Any, pk: int, *, owned: bool = False):
+    """One saved view the viewer may open (their own or shared with their team), or may change
+    (`owned`: their own); anything else, another agency's included, is a 404."""
+    from django.http import Http404
+
+    from agencies.selectors import staff_agency, staff_team_ids
+    from reports.models import SavedView
+
+    agency = staff_agency(user)
+    view = (
+        SavedView.objects.select_related("owner", "team", "agency")
+        .filter(pk=pk, agency=agency)
+        .first()
+        if agency is not None
+        else None
+    )
+    if view is None:
+        raise Http404("No such saved view.")
+    if view.owner_id != user.pk and (owned or view.team_id not in staff_team_ids(user)):
+        raise Http404("No such saved view.")
+    return view
+
+
+def saved_view_url(view: Any) -> str:
+    from django.urls import reverse
+
+    base = reverse("reports:dashboard" if view.kind == "dashboard" else "cases:queue")
+    return f"{base}?{view.query}" if view.query else base
