@@ -21,15 +21,17 @@ from reports.models import SavedView
 class SavedViewForm(UswdsForm):
     name = forms.CharField(label=gettext_lazy("Name of the view"), max_length=80)
     team = forms.TypedChoiceField(
-        label=gettext_lazy("Share with my team"), required=False, coerce=int, empty_value=None,
-        help_text=gettext_lazy("Your team's members can open it; only you can change it."),
+        label=gettext_lazy("Who can open it"), required=False, coerce=int, empty_value=None,
+        help_text=gettext_lazy("Shared with a team you are in: its members can open it; only "
+                               "you can rename or delete it."),
     )  # fmt: skip
 
     def __init__(self, *args, owner, teams=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.teams = {t.pk: t for t in (teams if teams is not None else own_teams(owner))}
-        self.fields["team"].choices = [("", _("Not shared: only me"))] + [
-            (pk, team.name) for pk, team in sorted(self.teams.items(), key=lambda x: x[1].name)
+        self.fields["team"].choices = [("", _("Only me"))] + [
+            (pk, _("Me and the %(team)s team") % {"team": team.name})
+            for pk, team in sorted(self.teams.items(), key=lambda x: x[1].name)
         ]
 
     def chosen_team(self):
