@@ -506,7 +506,7 @@ def workload(filters: Filters) -> Panel:
     columns = [_("Staff member"), _("Open now"), _("Resolved in the period"),
                _("Reassigned to someone else in the period")]  # fmt: skip
     chart = _chart("bar", [r[0] for r in out],
-                   [(columns[1], [r[1] for r in out]), (columns[2], [r[2] for r in out])],
+                   [(c, [r[i + 1] for r in out]) for i, c in enumerate(columns[1:])],
                    _("Cases"))  # fmt: skip
     return Panel("workload", _("Workload"), str(DEFINITIONS["workload"]), columns, out, chart)
 
