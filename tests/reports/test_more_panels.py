@@ -237,3 +237,27 @@ def test_walk_in_panel_gives_waits_and_desk_times_per_office_and_service(client,
     client.force_login(world.agent)
     assert {r[0] for r in _csv(client, "walk_in")[1:]} == {"Office city-hall: Pothole",
                                                            "Office annex: Pothole"}  # fmt: skip
+
+
+def test_event_panels_read_one_kind_of_event_by_time_through_the_index(world):
+    """The escalation, reassignment and transfer reads range over the partial index on
+    (kind, created_at), not every event of the agency's cases (EXPLAIN, sequential scans off
+    so the tiny test table does not make a scan cheaper)."""
+    from django.db import connection
+
+    from reports import selectors
+    from reports.filters import Filters
+
+    filters = Filters(agency_ids=(world.agency.pk,), team_ids=None, start=chi(2026, 3, 1).date(),
+                      end=chi(2026, 3, 31).date(), period="2026-03")  # fmt: skip
+    where, params = selectors._events_where(filters)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT count(*) FROM cases_caseevent e JOIN cases_case c ON c.id = e.case_id "
+            "JOIN agencies_agency a ON a.id = c.agency_id "
+            f"WHERE e.kind = 'sla_escalation' AND {where}",
+            params,
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "reports_caseevent_kind_time_idx" in plan, plan
