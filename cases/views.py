@@ -57,6 +57,8 @@ SEARCH_RESULTS = 10
 @require_GET
 @staff_required()
 def queue(request: HttpRequest) -> HttpResponse:
+    from reports.saved_views import saved_views_context
+
     current = request.GET.get("queue")
     current = current if current in selectors.QUEUES else "mine"
     sort = request.GET.get("sort")
@@ -103,6 +105,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "bulk_form": BulkForm(
                 agency_id=getattr(agency, "pk", None), initial={"next": request.get_full_path()}
             ),
+            **saved_views_context(request, "queue"),
         },
     )
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("staff/cases/", include("cases.urls")),
     path("staff/feedback/", include("feedback.urls")),
     path("staff/dashboards/", include("reports.urls")),
+    path("staff/saved-views/", include("reports.saved_urls")),
     path("staff/", include("agencies.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("citizencrm.api_urls")),

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 def _fk(to: str, **extra) -> models.ForeignKey:
@@ -132,3 +133,40 @@ class FigureState(models.Model):
 
     def __str__(self) -> str:
         return f"figures up to event {self.event_watermark}"
+
+
+class SavedView(models.Model):
+    """A person's named set of queue or dashboard filters (the page's query string), optionally
+    shared read-only with one of their teams. Scoped by agency: another agency's is a 404."""
+
+    class Kind(models.TextChoices):
+        QUEUE = "queue", _("Case queue")
+        DASHBOARD = "dashboard", _("Dashboard")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(
+        "agencies.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text=_("Shared read-only with this team's members; empty: only the owner sees it."),
+    )  # fmt: skip
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=80)
+    query = models.TextField(blank=True, help_text="The page's filters and order, URL-encoded.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    agency_scope = "agency"
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["agency", "kind", "team"], name="savedview_team_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "kind", "name"], name="savedview_name_once_per_owner"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

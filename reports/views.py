@@ -37,6 +37,8 @@ def _context(request: HttpRequest):
 @staff_required("agent")
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Every panel, for the viewer's agency (supervisors), team (agents) or all (superusers)."""
+    from reports.saved_views import saved_views_context
+
     form, filters = _context(request)
     query = request.GET.copy()
     query.pop("panel", None)
@@ -44,6 +46,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/dashboard.html", {
         "form": form, "filters": filters, "export_query": export_query(filters),
         "panels_html": [_panel_html(key, filters, query) for key in selectors.PANELS],
+        **saved_views_context(request, "dashboard"),
     })  # fmt: skip
 
 

@@ -900,3 +900,28 @@ def _segments_scenarios() -> dict[str, Callable[[World], Call]]:
 
 
 SCENARIOS.update(_segments_scenarios())
+
+
+def _saved_views_scenarios() -> dict[str, Callable[[World], Call]]:
+    from reports import services as rs
+
+    def view(world):
+        return rs.saved_view_create(owner=world.agent, agency=world.agency, kind="queue",
+                                    name="Mine", query="sort=sla")  # fmt: skip
+
+    def rename(world):
+        v = view(world)
+        return lambda: rs.saved_view_update(view=v, actor=world.agent, name="Urgent first")
+
+    def delete(world):
+        v = view(world)
+        return lambda: rs.saved_view_delete(view=v, actor=world.agent)
+
+    return {
+        "reports.services.saved_view_create": lambda w: lambda: view(w),
+        "reports.services.saved_view_update": rename,
+        "reports.services.saved_view_delete": delete,
+    }
+
+
+SCENARIOS.update(_saved_views_scenarios())

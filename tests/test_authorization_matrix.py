@@ -120,6 +120,32 @@ def _survey_consent_token(world: MatrixWorld, side: str) -> dict:
     return {"token": survey_consent_token(world.case(side).reference)}
 
 
+def _saved_view(world: MatrixWorld, side: str) -> dict:
+    """A colleague's queue view, shared with the team the matrix's staff are in (own side)."""
+    from reports.services import saved_view_create
+
+    s = world.side(side)
+    key = f"saved_view_{side}"
+    if key not in world.extra:
+        world.extra[key] = saved_view_create(
+            owner=s.member.user,
+            agency=s.agency,
+            kind="queue",
+            name="Urgent",
+            query="sort=sla",
+            team=None,
+        )
+        world.extra[key].team = s.team  # shared (the member is in no team of the matrix)
+        world.extra[key].save(update_fields=["team"])
+    return {"pk": world.extra[key].pk}
+
+
+def _not_owner(method: str = "get") -> Expect:
+    """Another person's saved view: opened by their team, changed by nobody but its owner."""
+    no = {"anonymous": 302, "agent": 404, "supervisor": 404, "admin": 404}
+    return Expect(own=no, other=dict(no), kwargs=_saved_view, method=method)
+
+
 CASE_FORM_ACTIONS = ("note", "update", "contact", "status", "assign", "transfer", "refer",
                      "priority", "category", "attach")  # fmt: skip
 
@@ -346,6 +372,13 @@ MATRIX: dict[str, Expect] = {
     "reports:dashboard": staff("agent"),
     "reports:dashboard_csv": staff("agent"),
     "reports:cases_csv": staff("supervisor"),
+    # Saved queue and dashboard views: anyone's own; a colleague's shared with one's team opens
+    # (read-only: changing it is a 404 for all but its owner); another agency's is a 404.
+    "saved_views:list": staff(),
+    "saved_views:create": staff(method="post", ok=400),
+    "saved_views:open": staff_object(_saved_view, ok=302),
+    "saved_views:edit": _not_owner(),
+    "saved_views:delete": _not_owner("post"),
     # --- staff case pages (an empty POST is a form error: 400; nothing is written) ------------
     "cases:queue": staff(),
     "cases:search": staff(),

@@ -25,6 +25,10 @@
         pointRadius: 3,
       };
     });
+    // Counts get whole-number ticks (no "0.5 cases"); measures keep their decimals.
+    var whole = spec.datasets.every(function (set) {
+      return set.data.every(function (v) { return v === null || Number.isInteger(v); });
+    });
     new window.Chart(canvas, {
       type: spec.type || "bar",
       data: { labels: spec.labels, datasets: datasets },
@@ -34,7 +38,7 @@
         animation: false,
         scales: {
           x: { stacked: !!spec.stacked },
-          y: { stacked: !!spec.stacked, beginAtZero: true, title: { display: !!spec.yTitle, text: spec.yTitle || "" } },
+          y: { stacked: !!spec.stacked, beginAtZero: true, ticks: whole ? { precision: 0 } : {}, title: { display: !!spec.yTitle, text: spec.yTitle || "" } },
         },
       },
     });

@@ -70,7 +70,9 @@ def _staff_pages(agency) -> list[str]:
         "/staff/citizens/?q=garcia", "/staff/citizens/new/", f"/staff/citizens/{citizen.pk}/",
         f"/staff/citizens/{citizen.pk}/subject-access/", "/staff/feedback/",
         f"/staff/feedback/{feedback.pk}/", "/staff/feedback/results/", "/staff/audit/",
-        "/staff/notifications/", "/staff/tokens/", *extra,
+        "/staff/notifications/", "/staff/tokens/", "/staff/dashboards/",
+        "/staff/saved-views/?kind=queue", "/staff/saved-views/?kind=dashboard",
+        "/staff/saved-views/new/?kind=queue&query=sort%3Dsla", *extra,
     ]  # fmt: skip
 
 
