@@ -3,7 +3,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext, ngettext_lazy
 
 from cases import services
 from cases.models import ServiceCategory
@@ -79,7 +79,7 @@ class PhotosField(forms.FileField):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
         if len(files) > MAX_PHOTOS:
             raise ValidationError(
-                ngettext_lazy(
+                ngettext(
                     "Choose at most %(limit)s photo.", "Choose at most %(limit)s photos.",
                     MAX_PHOTOS,
                 ) % {"limit": MAX_PHOTOS},
@@ -146,17 +146,7 @@ class PublicRequestForm(QuestionsMixin, UswdsFormMixin, forms.Form):
                 "only the area, to about 100 metres, is shown)"),
         required=False,
     )  # fmt: skip
-    photos = PhotosField(
-        label=_("Choose photos"),
-        help_text=ngettext_lazy(
-            "Optional. Up to %(count)s photo (JPEG, PNG, GIF or WebP). We remove the location "
-            "and camera details stored inside photos before we keep them.",
-            "Optional. Up to %(count)s photos (JPEG, PNG, GIF or WebP). We remove the location "
-            "and camera details stored inside photos before we keep them.",
-            "count",
-        )
-        % {"count": MAX_PHOTOS},
-    )
+    photos = PhotosField(label=_("Choose photos"))  # help text in __init__: it counts
     contact_name = forms.CharField(
         label=_("Your name"),
         required=False,
@@ -192,6 +182,13 @@ class PublicRequestForm(QuestionsMixin, UswdsFormMixin, forms.Form):
     def __init__(self, *args, category: ServiceCategory, **kwargs):
         super().__init__(*args, **kwargs)
         self.category = category
+        self.fields["photos"].help_text = ngettext(
+            "Optional. Up to %(count)s photo (JPEG, PNG, GIF or WebP). We remove the location "
+            "and camera details stored inside photos before we keep them.",
+            "Optional. Up to %(count)s photos (JPEG, PNG, GIF or WebP). We remove the location "
+            "and camera details stored inside photos before we keep them.",
+            MAX_PHOTOS,
+        ) % {"count": MAX_PHOTOS}
         if not category.open_data:  # nothing of this service is published: nothing to ask
             del self.fields["address_public"]
         definitions = list(category.attributes.all())
