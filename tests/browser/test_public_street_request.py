@@ -164,3 +164,39 @@ def test_a_refused_position_says_so_and_the_address_still_works(phone, services)
     page.locator("#id_address").fill("12 Elm Street")
     page.locator(".crm-request-form button[type=submit]").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Request received")
+
+
+def test_staff_see_the_requesters_photos_and_every_app_link_on_the_case_page(
+    page, services, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.services import case_create
+    from cases.uploads import photo_clean
+    from tests.browser.conftest import sign_in
+    from tests.cases.conftest import make_staff
+
+    settings.MEDIA_ROOT = tmp_path
+    photo = _photo()
+    upload = SimpleUploadedFile(photo["name"], photo["buffer"], content_type="image/jpeg")
+    links = ["https://img.example.org/a.jpg", "https://img.example.org/b.jpg"]
+    case = case_create(
+        category=services["pothole"], description="Deep pothole", channel="web",
+        address="12 Elm Street", latitude="41.878113", longitude="-87.629799",
+        photos=[photo_clean(upload)], media_url=links[0], media_urls=links,
+    )  # fmt: skip
+    team = services["pothole"].owning_team
+    make_staff("alex", services["pothole"].agency, "agent", [team])
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+    sign_in(page, "alex")
+    page.goto(f"{page.base_url}/staff/cases/{case.reference}/")
+
+    request = page.locator("section[aria-labelledby=request-heading]")
+    expect(request).to_contain_text("Latitude 41.878113, longitude -87.629799")
+    expect(request.get_by_role("heading", name="Photos from the requester")).to_be_visible()
+    expect(request.get_by_role("link", name=re.compile(r"Download pothole\.jpg"))).to_be_visible()
+    for link in links:
+        expect(request.get_by_role("link", name=link)).to_have_attribute("href", link)
+    screenshot(page, "staff-case-request-photos-1366")
+    assert_no_axe_violations(page)
