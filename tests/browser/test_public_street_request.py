@@ -200,3 +200,25 @@ def test_staff_see_the_requesters_photos_and_every_app_link_on_the_case_page(
         expect(request.get_by_role("link", name=link)).to_have_attribute("href", link)
     screenshot(page, "staff-case-request-photos-1366")
     assert_no_axe_violations(page)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_limited_person_keeps_what_they_typed(phone, services, settings, language):
+    settings.RATELIMIT_ENABLED = True
+    settings.RATELIMIT_PUBLIC_FORMS = 0  # this address has used its hour
+    page = phone(language, geolocation=False)
+
+    page.goto(f"{page.base_url}/{language}/requests/new/pw/pothole/")
+    page.locator("#id_description").fill("Deep pothole by the bus stop.")
+    page.locator("#id_address").fill("12 Elm Street")
+    page.locator("#id_contact_phone").fill("(312) 555-0142")
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.locator(".crm-request-form button[type=submit]").click()
+
+    assert answer.value.status == 429
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.locator("#id_description")).to_have_value("Deep pothole by the bus stop.")
+    expect(page.locator("#id_address")).to_have_value("12 Elm Street")
+    expect(page.locator("#id_contact_phone")).to_have_value("(312) 555-0142")
+    screenshot(page, f"public-street-limited-{language}-390")
+    assert_no_axe_violations(page)
