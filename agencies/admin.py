@@ -44,6 +44,20 @@ class AgencyAdmin(AgencyScopedAdmin):
     list_display = ["name", "slug", "timezone", "contact_email"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "slug"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "timezone", "contact_email", "contact_phone"]}),
+        (
+            _("Service area"),
+            {
+                "fields": list(Agency.AREA_FIELDS),
+                "description": _(
+                    "Optional. A box in decimal degrees: requests from the public form and "
+                    "Open311 with coordinates outside it are refused. Leave all four empty "
+                    "for no check."
+                ),
+            },
+        ),
+    ]
 
 
 # --- business calendars ---------------------------------------------------------------------

@@ -1,9 +1,11 @@
 import zoneinfo
 from collections.abc import Iterable
 from datetime import date, time
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext as _t
@@ -29,6 +31,24 @@ class Agency(TimeStampedModel):
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=32, blank=True)
+    # The service area, as a box in decimal degrees (all four, or none: no check). Requests
+    # from the public form and Open311 whose coordinates fall outside it are refused.
+    area_min_latitude = models.DecimalField(
+        _("service area: southern edge (latitude)"), max_digits=9, decimal_places=6,
+        null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )  # fmt: skip
+    area_max_latitude = models.DecimalField(
+        _("service area: northern edge (latitude)"), max_digits=9, decimal_places=6,
+        null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )  # fmt: skip
+    area_min_longitude = models.DecimalField(
+        _("service area: western edge (longitude)"), max_digits=9, decimal_places=6,
+        null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )  # fmt: skip
+    area_max_longitude = models.DecimalField(
+        _("service area: eastern edge (longitude)"), max_digits=9, decimal_places=6,
+        null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )  # fmt: skip
 
     agency_scope = "pk"
 
@@ -38,6 +58,37 @@ class Agency(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    AREA_FIELDS = (
+        "area_min_latitude", "area_max_latitude", "area_min_longitude", "area_max_longitude",
+    )  # fmt: skip
+
+    @property
+    def has_service_area(self) -> bool:
+        return all(getattr(self, name) is not None for name in self.AREA_FIELDS)
+
+    def in_service_area(self, latitude, longitude) -> bool:
+        """True when there is no service area, or the point is inside it (edges included)."""
+        if not self.has_service_area:
+            return True
+        return (
+            self.area_min_latitude <= Decimal(latitude) <= self.area_max_latitude
+            and self.area_min_longitude <= Decimal(longitude) <= self.area_max_longitude
+        )
+
+    def clean(self) -> None:
+        super().clean()
+        given = [getattr(self, name) is not None for name in self.AREA_FIELDS]
+        if any(given) and not all(given):
+            raise ValidationError(_("Give all four edges of the service area, or none of them."))
+        if all(given) and (
+            self.area_min_latitude >= self.area_max_latitude
+            or self.area_min_longitude >= self.area_max_longitude
+        ):
+            raise ValidationError(
+                _("The southern edge must be below the northern edge, and the western edge "
+                  "west of the eastern edge.")
+            )  # fmt: skip
 
 
 # --- business calendars ---------------------------------------------------------------------

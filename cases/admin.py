@@ -118,7 +118,7 @@ class ServiceCategoryAdmin(AgencyScopedAdmin):
     search_fields = ["code", "keywords"]
     fieldsets = [
         (None, {"fields": ["agency", "code", "name", "description", "group", "keywords"]}),
-        (_("Handling"), {"fields": ["owning_team", "default_priority"]}),
+        (_("Handling"), {"fields": ["owning_team", "default_priority", "location_required"]}),
         (_("Offered"), {"fields": ["active", "public", "open_data", "order"]}),
     ]
     inlines = [QuestionInline]

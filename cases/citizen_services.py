@@ -60,7 +60,14 @@ def case_create_for_requester(
 ) -> Case:
     """A request from the public form or an Open311 app: the requester matched to the citizen
     records (a new record when nobody has the email or phone, else that record suggested) and
-    the case, in one transaction. `case_fields` are case_create's."""
+    the case, in one transaction. `case_fields` are case_create's. The place is checked first
+    (services.case_location_check): required by the service, inside the agency's area."""
+    services.case_location_check(
+        category=case_fields["category"],
+        address=case_fields.get("address", ""),
+        latitude=case_fields.get("latitude"),
+        longitude=case_fields.get("longitude"),
+    )
     match = citizen_match_requester(
         actor=actor or f"citizen ({source})",
         source=source,

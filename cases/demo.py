@@ -92,6 +92,8 @@ CATALOGUE = [
 ]  # fmt: skip
 
 OPEN_DATA_SERVICES = {"pothole", "streetlight", "sidewalk", "dumping", "fallen-tree", "graffiti"}
+# Problems on the road cannot be found without a place: the public form and Open311 ask for one.
+LOCATION_REQUIRED_SERVICES = {"pothole", "streetlight", "sidewalk"}
 
 # What residents actually write, per service (English and Spanish).
 DESCRIPTIONS = {
@@ -217,7 +219,8 @@ def catalogue_load() -> list[ServiceCategory]:
                       "keywords": code.replace("-", " "),
                       # Street problems go on the open data feed; tax and licence questions
                       # are about one person's affairs and never do.
-                      "open_data": code in OPEN_DATA_SERVICES},
+                      "open_data": code in OPEN_DATA_SERVICES,
+                      "location_required": code in LOCATION_REQUIRED_SERVICES},
         )  # fmt: skip
         for position, (attr_code, label, datatype, required, values) in enumerate(attrs):
             AttributeDefinition.objects.update_or_create(

@@ -61,6 +61,15 @@ class ServiceCategory(TimeStampedModel):
             "notes written for the public feed) on Open311 and the open data feeds."
         ),
     )
+    # Street problems (a pothole) cannot be handled without a place: the public form and
+    # Open311 then refuse a request with neither an address nor coordinates.
+    location_required = models.BooleanField(
+        _("location required"),
+        default=False,
+        help_text=_(
+            "Requests from the public form and Open311 must give an address or a place on the map."
+        ),
+    )
     order = models.PositiveIntegerField(default=0)
 
     agency_scope = "agency"
@@ -387,6 +396,8 @@ class Case(models.Model):
     consent_surveys = models.BooleanField(null=True, blank=True)
     # A link to a photo or video given by an Open311 app: shown as a link, never fetched.
     media_url = models.URLField(max_length=500, blank=True)
+    # Every media_url of an Open311 request that sent several (media_url above is the first).
+    media_urls = models.JSONField(default=list, blank=True)
     # Folded text of the case and its timeline, for staff search (cases.search; kept by the
     # services that write the texts; indexed as English and Spanish full-text vectors).
     search_text = models.TextField(blank=True, default="", editable=False)

@@ -113,6 +113,8 @@ def case_create(
     language: str | None = None,
     email_updates: bool = True,
     media_url: str = "",
+    media_urls: Iterable[str] = (),
+    photos: Iterable[Any] = (),
     address_public: bool = False,
     suggested_citizen: Any = None,
     team: Any = None,
@@ -127,6 +129,9 @@ def case_create(
     `consent_surveys` is the requester's answer to the survey question (None: not asked),
     kept on the case; the citizen's consent history is written by the caller
     (cases.citizen_services, case_intake) or when the case is linked to a record.
+    `photos` (files already cleaned of their metadata: cases.uploads.photo_clean) become the
+    case's attachments before the receipt is written, so it counts them. `media_urls`: every
+    link an Open311 app sent (`media_url` is the first).
     """
     if not category.active:
         raise CaseRuleError(_("This service is not accepting requests."))
@@ -159,6 +164,7 @@ def case_create(
         language=language or getattr(citizen, "preferred_language", "") or settings.LANGUAGE_CODE,
         updates_opted_out=not email_updates,
         media_url=media_url,
+        media_urls=list(media_urls),
     )
     # Field validation only: the model's check constraints are about resolved/closed cases
     # (a new case meets them) and the database enforces them anyway; validating them here
@@ -177,8 +183,33 @@ def case_create(
         actor,
         {"status": (None, case.status), "category": (None, category.code)},
     )
+    for photo in photos:
+        case_attach(case=case, upload=photo, actor=actor)
     case_notify_citizen(case=case, kind="received")
     return case
+
+
+def case_location_check(
+    *, category: ServiceCategory, address: str, latitude: Any, longitude: Any
+) -> None:
+    """The place of a request from outside (the public form, Open311): given when the service
+    requires one, and inside the agency's service area when the agency has one. Raises
+    CaseRuleError keyed by the field to correct."""
+    if category.location_required and not (address or "").strip() and latitude is None:
+        raise CaseRuleError(
+            {"address": [_("This service needs to know where the problem is: give an address "
+                           "or a place, or use your location.")]}
+        )  # fmt: skip
+    agency = category.agency
+    if (
+        latitude is not None
+        and longitude is not None
+        and not agency.in_service_area(latitude, longitude)
+    ):
+        raise CaseRuleError(
+            {"latitude": [_("This location is outside %(agency)s's service area.")
+                          % {"agency": agency.name}]}
+        )  # fmt: skip
 
 
 class NewCitizenInvalid(ValidationError):
@@ -696,7 +727,8 @@ def _anonymise_batch(ids: list[int]) -> int:
     now = timezone.now()
     Case.objects.filter(pk__in=ids).update(
         description=ANONYMISED_TEXT, address="", latitude=None, longitude=None, attributes={},
-        reporter_email="", reporter_name="", media_url="", anonymised_at=now, search_text="",
+        reporter_email="", reporter_name="", media_url="", media_urls=[], anonymised_at=now,
+        search_text="",
         suggested_citizen=None,  # it pointed at a record because of the reporter's email
     )  # fmt: skip
     audit_record_many(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
 
 # (magic bytes at offset 0, detected type, extension we serve it with)
 SIGNATURES: list[tuple[bytes, str, str]] = [
@@ -111,3 +115,56 @@ def attachment_response(attachment) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- photos from the public form ------------------------------------------------------------
+
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+PHOTO_MAX_SIDE = 3000  # pixels: larger photos are scaled down (a phone's 12 MP fits as it is)
+PHOTO_MAX_PIXELS = 60_000_000  # refuse "decompression bombs" before decoding them
+
+
+def photo_clean(upload) -> ContentFile:
+    """A photo checked like any attachment (size, type from the content), then decoded and
+    written anew with Pillow: only the pixels travel, so EXIF (GPS position, camera, time),
+    XMP, comments and colour profiles are gone before anything is stored. The picture is
+    turned upright first (its orientation was one of those tags). JPEG, or PNG when it has
+    transparency. Raises ValidationError with a message for the person."""
+    sniffed = upload_check(upload)
+    if sniffed.content_type not in PHOTO_TYPES:
+        raise ValidationError(
+            _("This file is not a photo. Send a JPEG, PNG, GIF or WebP image."), code="type"
+        )
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as opened:
+                if opened.width * opened.height > PHOTO_MAX_PIXELS:
+                    raise Image.DecompressionBombError("too many pixels")
+                opened.load()
+                image = ImageOps.exif_transpose(opened)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning):  # fmt: skip
+        raise ValidationError(
+            _("We could not read this image. Try another photo, or take it again."),
+            code="unreadable",
+        ) from None
+    finally:
+        upload.seek(0)
+    transparent = image.mode in ("RGBA", "LA", "PA") or (
+        image.mode == "P" and "transparency" in image.info
+    )
+    image = image.convert("RGBA" if transparent else "RGB")
+    image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+    # A new image from the pixels alone: no info, no EXIF, nothing else of the original.
+    clean = Image.frombytes(image.mode, image.size, image.tobytes())
+    out = io.BytesIO()
+    if transparent:
+        clean.save(out, format="PNG", optimize=True)
+        extension = "png"
+    else:
+        clean.save(out, format="JPEG", quality=85, optimize=True)
+        extension = "jpg"
+    stem = (getattr(upload, "name", "") or "photo").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return ContentFile(out.getvalue(), name=f"{stem[:100] or 'photo'}.{extension}")

@@ -355,6 +355,12 @@ def _case_page(
         "referral": None if writable else _referral_away(case, request.user),
         "answers": _answers(case),
         "timeline": selectors.case_staff_timeline(case),
+        # The requester's own photos (from the prefetched files: no query of their own).
+        "request_photos": [
+            a
+            for a in case.attachments.all()
+            if a.uploaded_by_id is None and a.content_type.startswith("image/")
+        ],
         "action_forms": action_forms,
         "can_take": writable and case.is_open and case.assignee_id != request.user.pk,
         "citizen_url": _citizen_url(case),

@@ -8,6 +8,7 @@ its secrets and turns on every transport-security setting `check --deploy` asks 
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -328,9 +329,15 @@ CITIZEN_IMPORT_CHUNK = env.int("CITIZEN_IMPORT_CHUNK", default=500)
 # notifications_queue_digests; the SLA sweep also does at the end of each run).
 NOTIFICATION_DIGEST_SECONDS = env.float("NOTIFICATION_DIGEST_SECONDS", default=60.0)
 
-# Public forms: at most RATELIMIT_PUBLIC_FORMS posts per address per RATELIMIT_WINDOW_SECONDS.
 RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)
-RATELIMIT_PUBLIC_FORMS = env.int("RATELIMIT_PUBLIC_FORMS", default=10)
+# Public forms (request, feedback, walk-in check-in; core.guards): accepted posts and honeypot
+# hits count, failed validation does not. Per address generous enough for a library PC or a
+# mobile carrier's shared address; per email address given, one person filing again and again.
+RATELIMIT_PUBLIC_FORMS = env.int("RATELIMIT_PUBLIC_FORMS", default=30)
+RATELIMIT_PUBLIC_FORMS_PER_EMAIL = env.int("RATELIMIT_PUBLIC_FORMS_PER_EMAIL", default=5)
+RATELIMIT_PUBLIC_FORMS_WINDOW_SECONDS = env.int(
+    "RATELIMIT_PUBLIC_FORMS_WINDOW_SECONDS", default=3600
+)
 RATELIMIT_WINDOW_SECONDS = env.int("RATELIMIT_WINDOW_SECONDS", default=600)
 # Open311 POSTs (service requests from apps) per address per RATELIMIT_WINDOW_SECONDS.
 RATELIMIT_OPEN311_POSTS = env.int("RATELIMIT_OPEN311_POSTS", default=60)
@@ -349,6 +356,19 @@ CITIZENCRM_PHONE_REGION = env.str("CITIZENCRM_PHONE_REGION", default="US")
 
 CASE_AUTO_CLOSE_DAYS = env.int("CASE_AUTO_CLOSE_DAYS", default=7)
 CASE_ATTACHMENT_MAX_BYTES = env.int("CASE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# The public form's map to place the pin: a tile URL template ("https://tile.example.org/
+# {z}/{x}/{y}.png") and the attribution its licence asks for. Empty: no map (the address
+# field and "Use my location" work without it). The tile host joins the CSP's img-src.
+MAP_TILE_URL = env("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
+
+
+def _map_tile_origin(url: str) -> list[str]:
+    """The tiles' origin for the CSP ("https://tile.example.org"); none for a same-site path."""
+    parts = urlsplit(url)
+    host = parts.netloc.replace("{s}", "*")  # "{s}.tile.example.org": any of its subdomains
+    return [f"{parts.scheme}://{host}"] if parts.scheme and host else []
+
 
 # SLA sweep (cases.sla.services.sla_sweep): how often beat runs it, and how many due cases it
 # claims per transaction / per run (the next run continues where a capped run stopped).
@@ -507,7 +527,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *_map_tile_origin(MAP_TILE_URL)],
         "style-src": ["'self'"],
         "script-src": ["'self'"],
         "frame-ancestors": ["'none'"],

@@ -52,15 +52,21 @@ def _failure_keys(scope: str, subjects: dict[str, str], window_seconds: int) -> 
     return [f"ratelimit:{scope}:{kind}:{value}:{window}" for kind, value in subjects.items()]
 
 
+def window_remaining(window_seconds: int) -> int:
+    """Seconds until the current fixed window ends (when a refused person may try again)."""
+    return max(1, window_seconds - int(time.time()) % window_seconds)
+
+
 def failures_exceeded(
     request: HttpRequest, *, scope: str, limits: dict[str, int], subjects: dict[str, str],
     window_seconds: int,
-) -> bool:  # fmt: skip
-    """True if any subject (e.g. the address, the reference asked about) has reached its limit
-    of failures in the current window. Only failures count (failures_record), so a person who
-    gets it right is never held up. Fails open when Redis is unreachable."""
+) -> str | None:  # fmt: skip
+    """The first subject (e.g. "address", "reference") that has reached its limit of counted
+    events in the current window, else None. Only what failures_record counted counts (for
+    the status look-up, failures: a person who gets it right is never held up). A subject
+    without a limit is not checked. Fails open when Redis is unreachable."""
     if not settings.RATELIMIT_ENABLED:
-        return False
+        return None
     subjects = {"address": client_ip(request) or "unknown", **subjects}
     keys = _failure_keys(scope, subjects, window_seconds)
     try:
@@ -68,16 +74,18 @@ def failures_exceeded(
     except redis.RedisError as exc:
         logger.warning("rate limit %s: Redis unavailable, letting the request through: %s",
                        scope, exc)  # fmt: skip
-        return False
-    return any(
-        int(count or 0) >= limits[kind] for kind, count in zip(subjects, counts, strict=True)
-    )
+        return None
+    for kind, count in zip(subjects, counts, strict=True):
+        if kind in limits and int(count or 0) >= limits[kind]:
+            return kind
+    return None
 
 
 def failures_record(
     request: HttpRequest, *, scope: str, subjects: dict[str, str], window_seconds: int
 ) -> None:
-    """Count one failure against the client's address and each subject."""
+    """Count one failure against the client's address and each subject (or, for a public
+    form, one accepted post or honeypot hit: core.guards counts what abuse looks like)."""
     if not settings.RATELIMIT_ENABLED:
         return
     subjects = {"address": client_ip(request) or "unknown", **subjects}

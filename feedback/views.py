@@ -23,7 +23,7 @@ from cases.links import staff_case_url
 from citizens.models import Citizen
 from citizens.normalise import split_name
 from citizens.selectors import citizen_duplicates_to_confirm
-from core.guards import public_post_refusal
+from core.guards import public_post_accepted, public_post_refusal
 from core.permissions import staff_required
 from feedback import selectors, services, survey_services
 from feedback.exports import neutralise_cell
@@ -74,6 +74,7 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
+            public_post_accepted(request, scope="public-feedback")
             return redirect("feedback_thanks")
     return _feedback_page(request, form)
 

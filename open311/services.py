@@ -9,7 +9,7 @@ request is one transaction, so bad input writes nothing. Every change writes an 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -139,14 +139,18 @@ def open311_request_create(
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
     media_url: str = "",
+    media_urls: Sequence[str] = (),
 ) -> Case:
-    """File a service request from an Open311 client as a case of `category`.
+    """File a service request from an Open311 client as a case of `category`. `media_urls`:
+    every media_url the app sent (kept in order, shown to staff as links, never fetched).
 
     Raises ValidationError (keyed by field or attribute code) for bad input; nothing is kept.
     """
     if category.agency_id != client.agency_id:
         raise ValidationError("This key does not belong to the service's jurisdiction.")
-    media_url = _check_media_url(media_url)
+    given = [media_url, *media_urls]
+    media_urls = [url for url in (_check_media_url(url) for url in given) if url]
+    media_url = media_urls[0] if media_urls else ""
     if contact.email:
         try:
             EmailValidator()(contact.email)
@@ -178,6 +182,7 @@ def open311_request_create(
         latitude=latitude,
         longitude=longitude,
         media_url=media_url,
+        media_urls=media_urls,
         address_public=True,  # an app's report is public by the app's own terms
     )
     if phone_as_given:
@@ -189,7 +194,7 @@ def open311_request_create(
         action="open311.request_created", obj=case, actor=actor, agency_id=case.agency_id,
         changes={
             "client": (None, client.name),
-            "media_url": (None, media_url or None),
+            "media_url": (None, " ".join(media_urls) or None),
             "device_id": (None, contact.device_id or None),
             "account_id": (None, contact.account_id or None),
             "citizen": (None, citizen.pk if citizen is not None else None),

@@ -262,7 +262,7 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
             address=_param(request, "address_string") or _address_id_text(request),
             latitude=latitude,
             longitude=longitude,
-            media_url=_param(request, "media_url"),
+            media_urls=_media_urls(request),
         )
     except ValidationError as exc:
         raise Open311Error(400, *_error_descriptions(exc, category, attributes)) from None
@@ -281,6 +281,19 @@ def _consent(request: HttpRequest) -> bool | None:
     if raw not in CONSENT_VALUES:
         raise Open311Error(400, "consent_survey must be true or false.")
     return CONSENT_VALUES[raw]
+
+
+MAX_MEDIA_URLS = 10
+
+
+def _media_urls(request: HttpRequest) -> list[str]:
+    """Every media_url given (an app may send one per photo), in order, empty ones skipped."""
+    source = request.POST if request.method == "POST" and "media_url" in request.POST else None
+    values = (source or request.GET).getlist("media_url")
+    urls = [value.strip() for value in values if value.strip()]
+    if len(urls) > MAX_MEDIA_URLS:
+        raise Open311Error(400, f"Send at most {MAX_MEDIA_URLS} media_url values.")
+    return urls
 
 
 def _address_id_text(request: HttpRequest) -> str:

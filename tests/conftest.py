@@ -28,6 +28,17 @@ def _clean_worker_redis_db() -> None:
     redis.Redis.from_url(settings.REDIS_URL).flushdb()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_public_form_limits() -> None:
+    """The public forms' counters outlive a test (an hour's window, and the per-email one is
+    not per address): each test starts with none, so tests that turn limits on stay apart."""
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5)
+    with contextlib.suppress(redis.RedisError):
+        keys = list(client.scan_iter(match="ratelimit:public-form:*", count=1000))
+        if keys:
+            client.delete(*keys)
+
+
 def point_broker_at(url: str) -> None:
     """Re-point the Celery app (publisher side) at another broker URL."""
     celery_app.conf.broker_url = url

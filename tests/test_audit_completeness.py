@@ -29,6 +29,8 @@ EXEMPT: dict[str, str] = {
     "citizens.services.citizen_subject_access_exported": "its only write is the audit row (the "
     "record of a disclosure); tests/cases/test_subject_access.py checks it",
     "core.services.api_token_hash": "a pure function",
+    "cases.services.case_location_check": "a check that writes nothing (raises for a missing "
+    "place or one outside the service area); tests/cases/public/test_request_street.py",
     "reports.services.cases_export_record": "its only write is the audit row (the record of a "
     "case export); tests/reports/test_case_export.py checks it",
     "core.services.api_token_authenticate": "a read; it only stamps last_used_at (shown to "

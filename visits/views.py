@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from cases.links import staff_case_url
 from citizens.selectors import citizen_duplicate_candidates, citizens_search, citizens_visible
-from core.guards import public_post_refusal
+from core.guards import public_post_accepted, public_post_refusal
 from core.links import absolute
 from core.permissions import staff_required
 from visits import selectors, services
@@ -44,6 +44,7 @@ def checkin(request: HttpRequest, office: str) -> HttpResponse:
             request, form, scope="walk-in-checkin",
             page=lambda form, **extra: _checkin_page(request, office_obj, form, state, **extra),
             decoy=lambda: redirect("checkin", office=office_obj.slug),
+            email_field="email",
         )  # fmt: skip
         if refused:
             return refused
@@ -58,6 +59,7 @@ def checkin(request: HttpRequest, office: str) -> HttpResponse:
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
+                public_post_accepted(request, scope="walk-in-checkin", email_field="email")
                 return redirect("checkin_ticket", office=office_obj.slug, token=visit.token)
     status = 400 if request.method == "POST" else 200
     return _checkin_page(request, office_obj, form, state, status=status)

@@ -3,10 +3,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext, ngettext_lazy
 
+from cases import services
 from cases.models import ServiceCategory
 from cases.questions import QuestionsMixin
+from cases.uploads import photo_clean
+from citizens.normalise import InvalidPhoneNumber, normalise_phone
 from core.forms import UswdsForm, UswdsFormMixin
 from core.translated import translate
 
@@ -55,6 +58,45 @@ class CoordinateField(forms.DecimalField):
         pass
 
 
+MAX_PHOTOS = 3
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to MAX_PHOTOS images, each checked by its content and written anew without its
+    metadata (cases.uploads.photo_clean); cleaned to the list of clean files."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"multiple": True, "accept": "image/*"})
+        )
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > MAX_PHOTOS:
+            raise ValidationError(
+                ngettext(
+                    "Choose at most %(limit)s photo.", "Choose at most %(limit)s photos.",
+                    MAX_PHOTOS,
+                ) % {"limit": MAX_PHOTOS},
+                code="too_many",
+            )  # fmt: skip
+        cleaned, errors = [], []
+        for upload in files:
+            name = (getattr(upload, "name", "") or "").rsplit("/", 1)[-1][:100]
+            try:
+                cleaned.append(photo_clean(upload))
+            except ValidationError as exc:
+                errors += [f"{name}: {message}" if name else message for message in exc.messages]
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
 class PublicRequestForm(QuestionsMixin, UswdsFormMixin, forms.Form):
     """Step 2 of the public request: the category's questions, description, place, contact.
 
@@ -87,14 +129,14 @@ class PublicRequestForm(QuestionsMixin, UswdsFormMixin, forms.Form):
     )
     latitude = CoordinateField(
         label=_("Latitude"),
-        help_text=_("Optional. In decimal degrees, between -90 and 90, for example 41.878113."),
+        help_text=_("In decimal degrees, between -90 and 90, for example 41.878113."),
         limit=90,
         message=_("Enter a latitude between -90 and 90, for example 41.878113."),
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     longitude = CoordinateField(
         label=_("Longitude"),
-        help_text=_("Optional. In decimal degrees, between -180 and 180, for example -87.629799."),
+        help_text=_("In decimal degrees, between -180 and 180, for example -87.629799."),
         limit=180,
         message=_("Enter a longitude between -180 and 180, for example -87.629799."),
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
@@ -104,6 +146,7 @@ class PublicRequestForm(QuestionsMixin, UswdsFormMixin, forms.Form):
                 "only the area, to about 100 metres, is shown)"),
         required=False,
     )  # fmt: skip
+    photos = PhotosField(label=_("Choose photos"))  # help text in __init__: it counts
     contact_name = forms.CharField(
         label=_("Your name"),
         required=False,
@@ -118,6 +161,13 @@ class PublicRequestForm(QuestionsMixin, UswdsFormMixin, forms.Form):
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )  # fmt: skip
+    contact_phone = forms.CharField(
+        label=_("Your phone number"),
+        help_text=_("Optional. If we need to call you about this request."),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
     email_updates = forms.BooleanField(
         label=_("Email me updates about this request"),
         required=False,
@@ -132,6 +182,13 @@ class PublicRequestForm(QuestionsMixin, UswdsFormMixin, forms.Form):
     def __init__(self, *args, category: ServiceCategory, **kwargs):
         super().__init__(*args, **kwargs)
         self.category = category
+        self.fields["photos"].help_text = ngettext(
+            "Optional. Up to %(count)s photo (JPEG, PNG, GIF or WebP). We remove the location "
+            "and camera details stored inside photos before we keep them.",
+            "Optional. Up to %(count)s photos (JPEG, PNG, GIF or WebP). We remove the location "
+            "and camera details stored inside photos before we keep them.",
+            MAX_PHOTOS,
+        ) % {"count": MAX_PHOTOS}
         if not category.open_data:  # nothing of this service is published: nothing to ask
             del self.fields["address_public"]
         definitions = list(category.attributes.all())
@@ -155,4 +212,27 @@ class PublicRequestForm(QuestionsMixin, UswdsFormMixin, forms.Form):
         if wants_survey and "contact_email" not in self.errors:
             self.add_error("contact_email", _("Enter your email address to get the survey."))
         self.questions_clean(timezone=self.category.agency.timezone)
+        if not any(name in self.errors for name in ("address", "latitude", "longitude")):
+            try:  # the service's rule, said here with the form's other errors
+                services.case_location_check(
+                    category=self.category, address=cleaned.get("address", ""),
+                    latitude=cleaned.get("latitude"), longitude=cleaned.get("longitude"),
+                )  # fmt: skip
+            except ValidationError as exc:
+                self.add_service_errors(exc)
         return cleaned
+
+    def clean_contact_phone(self) -> str:
+        raw = self.cleaned_data.get("contact_phone", "").strip()
+        try:
+            return normalise_phone(raw)
+        except InvalidPhoneNumber:
+            raise ValidationError(
+                _("Enter a phone number we can call, for example (312) 555-0142."),
+                code="invalid",
+            ) from None
+
+    @property
+    def photos_chosen(self) -> bool:
+        """Photos were sent but the form comes back: a browser cannot keep a chosen file."""
+        return self.is_bound and bool(self.files.getlist("photos"))

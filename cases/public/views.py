@@ -18,7 +18,7 @@ from cases.public import selectors as public_selectors
 from cases.public.forms import PublicRequestForm, StatusLookupForm
 from citizens.models import ConsentSource
 from core import ratelimit as rate
-from core.guards import public_post_refusal, too_many_requests
+from core.guards import public_post_accepted, public_post_refusal, too_many_requests
 from core.translated import translate
 
 
@@ -166,7 +166,7 @@ def request_new_category(request: HttpRequest, agency_slug: str, code: str) -> H
     if request.method != "POST":
         form = PublicRequestForm(category=category)
         return _request_form_page(request, category, form)
-    form = PublicRequestForm(request.POST, category=category)
+    form = PublicRequestForm(request.POST, request.FILES, category=category)
     refused = public_post_refusal(
         request, form, scope="public-request",
         page=lambda form, **extra: _request_form_page(request, category, form, **extra),
@@ -183,6 +183,7 @@ def request_new_category(request: HttpRequest, agency_slug: str, code: str) -> H
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
+            public_post_accepted(request, scope="public-request")
             return redirect("request_new_done", token=links.status_token(case.reference))
     return _request_form_page(request, category, form)
 
@@ -209,6 +210,7 @@ def _case_from_form(request: HttpRequest, category, form: PublicRequestForm) -> 
         longitude=data["longitude"],
         address_public=bool(data.get("address_public")),
         email_updates=bool(data["email_updates"]),  # the receipt goes regardless
+        photos=data["photos"],  # already written anew without their metadata
     )
 
 
@@ -222,6 +224,8 @@ def _request_form_page(
             "category": category,
             "category_description": translate(category.description),
             "form": form,
+            "map_tile_url": settings.MAP_TILE_URL,
+            "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
             **extra,
         },
     )

@@ -71,6 +71,113 @@
     });
   }
 
+  /* Step 2, where is it: "Use my location" (asked only on the click) and, where the
+   * deployment has a tile source, a map to place or correct the pin. Both fill the latitude
+   * and longitude fields, which stay the way to give a place by keyboard or without either. */
+  function location() {
+    var block = document.querySelector("[data-location]");
+    if (!block) {
+      return;
+    }
+    var latitude = document.getElementById("id_latitude");
+    var longitude = document.getElementById("id_longitude");
+    var map = mapSetUp(block, latitude, longitude);
+    var geolocate = block.querySelector("[data-geolocate]");
+    if (!geolocate || !latitude || !longitude || !("geolocation" in navigator)) {
+      return;
+    }
+    var button = geolocate.querySelector("[data-geolocate-button]");
+    var status = geolocate.querySelector("[data-geolocate-status]");
+    geolocate.hidden = false;
+
+    function say(kind) {
+      status.textContent = status.getAttribute("data-" + kind);
+      status.className = "crm-geolocate__status crm-geolocate__status--" + kind;
+    }
+
+    button.addEventListener("click", function () {
+      say("asking");
+      button.disabled = true;
+      navigator.geolocation.getCurrentPosition(function (position) {
+        button.disabled = false;
+        latitude.value = position.coords.latitude.toFixed(6);
+        longitude.value = position.coords.longitude.toFixed(6);
+        if (map) {
+          map.place(position.coords.latitude, position.coords.longitude, true);
+        }
+        say("found");
+      }, function (error) {
+        button.disabled = false;
+        say(error && error.code === 1 ? "denied" : "unavailable");
+      }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+    });
+  }
+
+  function mapSetUp(block, latitude, longitude) {
+    var holder = block.querySelector("[data-map]");
+    if (!holder || !window.L || !latitude || !longitude) {
+      return null;
+    }
+    block.querySelector("[data-map-block]").hidden = false;
+    var L = window.L;
+    var map = L.map(holder, { scrollWheelZoom: false });
+    holder.setAttribute("aria-label", holder.getAttribute("data-map-label"));
+    holder.setAttribute("aria-describedby", "location-map-hint");
+    holder.setAttribute("role", "application");
+    L.tileLayer(holder.getAttribute("data-tile-url"), {
+      attribution: holder.getAttribute("data-attribution") || "",
+      maxZoom: 19
+    }).addTo(map);
+    var area = (holder.getAttribute("data-area") || "").split(",").map(Number);
+    if (area.length === 4 && area.every(isFinite)) {
+      map.fitBounds([[area[0], area[1]], [area[2], area[3]]]);
+    } else {
+      map.setView([0, 0], 1);
+    }
+    var marker = null;
+
+    function fill(point) {
+      latitude.value = point.lat.toFixed(6);
+      longitude.value = point.lng.toFixed(6);
+    }
+
+    function place(lat, lng, centre) {
+      var point = L.latLng(lat, lng);
+      if (!marker) {
+        marker = L.marker(point, {
+          draggable: true,
+          keyboard: false, // the coordinate fields are the keyboard's way to move the pin
+          alt: holder.getAttribute("data-marker-label")
+        }).addTo(map);
+        marker.on("dragend", function () { fill(marker.getLatLng()); });
+      } else {
+        marker.setLatLng(point);
+      }
+      if (centre) {
+        map.setView(point, Math.max(map.getZoom(), 16));
+      }
+    }
+
+    map.on("click", function (event) {
+      place(event.latlng.lat, event.latlng.lng, false);
+      fill(event.latlng);
+    });
+
+    function fromFields() {
+      var lat = parseFloat(latitude.value.replace(",", "."));
+      var lng = parseFloat(longitude.value.replace(",", "."));
+      if (isFinite(lat) && isFinite(lng) && Math.abs(lat) <= 90 && Math.abs(lng) <= 180) {
+        place(lat, lng, true);
+      }
+    }
+
+    latitude.addEventListener("change", fromFields);
+    longitude.addEventListener("change", fromFields);
+    fromFields(); // the form came back with a place: show it
+    return { place: place };
+  }
+
   serviceSearch();
   errorSummary();
+  location();
 }());

@@ -23,7 +23,7 @@ ARTIFACT = Path(__file__).resolve().parents[2] / "test-artifacts" / "form-flood.
 
 
 def test_a_thousand_automated_posts_store_nothing_beyond_the_limit(client, settings, streetlight):
-    settings.RATELIMIT_ENABLED = True  # the production default: 10 posts per address per 10 min
+    settings.RATELIMIT_ENABLED = True  # accepted posts and honeypot hits count
     settings.RATELIMIT_PUBLIC_FORMS = 10
     url, bot = public_request._url(streetlight), public_request._ip()
 

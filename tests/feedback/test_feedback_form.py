@@ -114,7 +114,7 @@ def test_rate_limit_answers_429_stores_nothing_and_another_address_still_works(
 ):
     settings.RATELIMIT_ENABLED = True
     settings.RATELIMIT_PUBLIC_FORMS = 2
-    settings.RATELIMIT_WINDOW_SECONDS = 600
+    settings.RATELIMIT_PUBLIC_FORMS_WINDOW_SECONDS = 600
     noisy, quiet = next(_addresses), next(_addresses)
 
     statuses = [client.post(_url(), _data(world), REMOTE_ADDR=noisy).status_code
@@ -124,7 +124,7 @@ def test_rate_limit_answers_429_stores_nothing_and_another_address_still_works(
     assert FeedbackSubmission.objects.count() == 2
     limited = client.post(_url(), _data(world), REMOTE_ADDR=noisy)
     assert limited.status_code == 429
-    assert limited["Retry-After"] == "600"
+    assert 0 < int(limited["Retry-After"]) <= 600
     assert "Too many messages" in limited.content.decode()
     assert FeedbackSubmission.objects.count() == 2
 
