@@ -779,8 +779,9 @@ def case_merge(request: HttpRequest, reference: str) -> HttpResponse:
     from cases.merge_services import merge_refusal
 
     case = _writable_case(request.user, reference)
-    wanted = request.POST.get("into") if request.method == "POST" else request.GET.get("into")
-    wanted = (wanted or "").strip()[:40]
+    # The chosen possible duplicate, else the reference typed (the form sends both fields).
+    data = request.POST if request.method == "POST" else request.GET
+    wanted = next((v.strip() for v in data.getlist("into") if v.strip()), "")[:40]
     context: dict[str, Any] = {"case": case, "typed": wanted}
     if case.merged_into_id is None and case.is_open:
         context["duplicates"] = selectors.possible_duplicates(case)
