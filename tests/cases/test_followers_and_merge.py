@@ -482,3 +482,18 @@ def test_relate_through_the_form_refuses_another_agencys_case(client, world, pai
     client.post(reverse("cases:relate", args=[kept.reference]), {"other": foreign.reference})
 
     assert selectors.case_related(kept) == []
+
+
+def test_a_subject_access_export_lists_the_cases_the_citizen_follows(world, new_case):
+    from cases.subject_access import case_subject_access
+
+    follower = case_follower_add_citizen(
+        case=new_case, email="nia@example.org", name="Nia Neighbour", source="web", consent=True
+    )
+
+    sections = {s.title: s.records for s in case_subject_access(follower.citizen, world.supervisor)}
+
+    (followed,) = sections["Cases followed"]
+    assert (followed["reference"], followed["email"]) == (new_case.reference, "nia@example.org")
+    other = {s.title for s in case_subject_access(follower.citizen, world.other_agent)}
+    assert "Cases followed" not in other  # another agency's case: not theirs to export
