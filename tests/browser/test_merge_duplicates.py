@@ -99,3 +99,35 @@ def test_an_agent_merges_a_phone_report_into_the_case_kept(page, demo_data):
     expect(page.get_by_role("button", name="Undo the merge (reopen this case)")).to_be_visible()
     assert_no_axe_violations(page)
     screenshot(page, "merge-merged-case-1366")
+
+
+def test_a_follower_stops_following_from_the_emails_link_in_spanish(page, demo_data):
+    """The follower email's link: a page that asks (390 px, Spanish), then stops; axe 0."""
+    from cases.demo import catalogue_load
+    from cases.follower_services import case_follower_add_citizen
+    from cases.links import follower_unsubscribe_url
+
+    catalogue_load()
+    pothole = ServiceCategory.objects.get(agency__slug="public-works", code="pothole")
+    case = case_create(
+        category=pothole, description="Bache", channel="web", attributes={"size": "large"},
+        reporter_email="first@example.org",
+    )  # fmt: skip
+    follower = case_follower_add_citizen(case=case, email="lucia@example.org", name="Lucía",
+                                         language="es", source="web")  # fmt: skip
+    link = follower_unsubscribe_url(follower.token, "es").split("/es/", 1)[1]
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    page.goto(f"{page.base_url}/es/{link}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dejar de seguir esta solicitud")
+    expect(page.locator("main")).to_contain_text(case.reference)
+    assert "first@example.org" not in page.content()
+    assert_no_axe_violations(page)
+    screenshot(page, "follower-unfollow-ask-390-es")
+    page.get_by_role("button", name="Dejar de seguir").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Ya no sigue la solicitud")
+    assert_no_axe_violations(page)
+    screenshot(page, "follower-unfollow-done-390-es")
+    follower.refresh_from_db()
+    assert follower.unsubscribed_at is not None
