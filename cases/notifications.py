@@ -145,7 +145,10 @@ def followers_email_event(*, event_id: int) -> int:
         .select_related("citizen")
         .order_by("id")
     )
+    requester = "" if case.updates_opted_out else (case.contact_email or "").lower()
     for follower in followers:
+        if follower.email == requester:  # the requester's own email says it already
+            continue
         _marker, created = CaseFollowerEmail.objects.get_or_create(follower=follower, event=event)
         if not created:
             continue

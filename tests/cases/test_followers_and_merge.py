@@ -36,6 +36,16 @@ from core.services import outbox_deliver
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """Each test starts in English (a request to a Spanish page leaves Spanish active)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 # Springfield-ish: a pothole and points a known distance from it.
 LAT, LON = Decimal("39.781700"), Decimal("-89.650100")
 METERS_PER_DEG = 111_320.0
@@ -144,6 +154,8 @@ def test_each_citizen_follower_is_emailed_once_per_event_in_their_language(world
                               source="web")  # fmt: skip
     case_follower_add_citizen(case=new_case, email="bo@example.org", name="Bo", language="en",
                               source="web")  # fmt: skip
+    # The requester following their own request is not emailed twice.
+    case_follower_add_citizen(case=new_case, email="resident@example.org", source="phone")
 
     case_public_update(case=new_case, body="We fill it on Tuesday.", actor=world.agent)
     run_follower_outbox()
