@@ -48,3 +48,12 @@ def staff_case_url(reference: str) -> str:
         except NoReverseMatch:
             _STAFF_CASE_PATH.append("/staff/cases/CRM-MARKER/")
     return _STAFF_CASE_PATH[0].replace("CRM-MARKER", reference)
+
+
+def follower_unsubscribe_url(token: str, language: str) -> str:
+    """A citizen follower's own link to stop following (the secret token is the key: no
+    account, no email typed)."""
+    from django.utils import translation
+
+    with translation.override(language):
+        return absolute(reverse("case_unfollow", args=[token]))

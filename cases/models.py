@@ -403,6 +403,12 @@ class Case(models.Model):
     search_text = models.TextField(blank=True, default="", editable=False)
     # Set when the retention policy removed the personal data (cases.services.cases_anonymise).
     anonymised_at = models.DateTimeField(null=True, blank=True)
+    # A duplicate report joined to the case kept (cases.services.case_merge): closed as a
+    # duplicate, its requester follows the kept case; `case_unmerge` undoes it the same day.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_cases"
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
 
     # --- SLA (written only by cases.sla.services; see DESIGN.md "SLA") ---
     sla_policy = models.ForeignKey(
@@ -482,6 +488,17 @@ class Case(models.Model):
                     sla_state__in=["breached", "at_risk"],
                 ),
             ),
+            # Nearby open reports of a service (cases.selectors.nearby_open_cases): a bounding
+            # box is a range on latitude within the service, longitude checked in the index.
+            models.Index(
+                fields=["category", "latitude", "longitude"],
+                name="case_open_nearby_idx",
+                condition=Q(
+                    status__in=["new", "open", "in_progress", "waiting_on_citizen"],
+                    latitude__isnull=False,
+                    longitude__isnull=False,
+                ),
+            ),
             # SLA compliance: cases resolved in a period, per agency.
             models.Index(
                 fields=["agency", "resolved_at"],
@@ -549,6 +566,10 @@ class CaseEvent(models.Model):
         FEED_NOTE = "feed_note", _("Note for the public feed")
         # A citizen's answer by email (or from an Open311 app) to what we sent about the case.
         CITIZEN_REPLY = "citizen_reply", _("Citizen replied")
+        # A duplicate joined to this case, or this case joined to another (and undone).
+        MERGE = "merge", _("Merge")
+        # A link to a related case (without merging), or its removal.
+        RELATED = "related", _("Related case")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -685,3 +706,107 @@ class CannedReply(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CaseFollower(models.Model):
+    """Someone kept informed about a case: a staff member (its staff notices) or a citizen (an
+    email in their language when its status changes or it gets a public update, and the survey
+    after closure if they agreed). Nothing about one follower is shown to another or in public.
+    A citizen stops following through the secret link in every email (`token`)."""
+
+    class Source(models.TextChoices):
+        STAFF = "staff", _("Followed by a staff member")
+        MENTION = "mention", _("Mentioned in an internal note")
+        WEB = "web", _("Public request form")
+        PHONE = "phone", _("Added by staff")
+        MERGE = "merge", _("Requester of a merged case")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="followed_cases",
+    )  # fmt: skip
+    citizen = models.ForeignKey(
+        "citizens.Citizen", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="followed_cases",
+    )  # fmt: skip
+    email = models.EmailField(blank=True)
+    name = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=8, default=settings.LANGUAGE_CODE)
+    consent_surveys = models.BooleanField(default=False)
+    token = models.CharField(max_length=43, unique=True, editable=False)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    # The merge that added this follower: undoing it removes them again.
+    merged_from = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    agency_scope = "case__agency"
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, email="") | Q(user__isnull=True) & ~Q(email=""),
+                name="casefollower_staff_or_email",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "user"], name="casefollower_user_once",
+                condition=Q(user__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["case", "email"], name="casefollower_email_once", condition=~Q(email=""),
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.user_id or self.email}"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.user_id is not None
+
+
+class CaseFollowerEmail(models.Model):
+    """One email to one citizen follower about one case event: the row is the idempotency key,
+    so a message handled twice emails nobody twice."""
+
+    follower = models.ForeignKey(CaseFollower, on_delete=models.CASCADE, related_name="emails")
+    event = models.ForeignKey(CaseEvent, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    agency_scope = "follower__case__agency"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["follower", "event"], name="followeremail_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.follower_id} · {self.event_id}"
+
+
+class CaseLink(models.Model):
+    """Two cases of one agency marked as related, without merging (shown on both pages).
+    Stored once per pair, the lower id first."""
+
+    case_a = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    case_b = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    agency_scope = "case_a__agency"
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case_a", "case_b"], name="caselink_once"),
+            models.CheckConstraint(condition=Q(case_a__lt=F("case_b")), name="caselink_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_a_id} ~ {self.case_b_id}"

@@ -7,6 +7,7 @@ back) with the change, and is sent once after the commit.
 from __future__ import annotations
 
 from email.utils import make_msgid, parseaddr
+from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -19,6 +20,7 @@ from cases.public.selectors import case_expected_resolution, case_request_summar
 from core.services import email_enqueue
 
 KINDS = {"received", "update", "status"}
+FOLLOWERS_TOPIC = "cases.followers_notify"
 
 
 def case_email_language(case: Case) -> str:
@@ -104,3 +106,85 @@ def receipt_requester_links(case: Case, language: str) -> dict[str, str]:
     if case.consent_surveys is None and not answered:
         found["survey_consent_url"] = links.survey_consent_url(case.reference, language)
     return found
+
+
+def case_notify_followers(*, case: Case, event_id: int) -> bool:
+    """Queue the emails to the case's citizen followers about one event (a status change, a
+    public update): one outbox message for the event, handled by `followers_email_event`,
+    which emails each follower once (CaseFollowerEmail is the key). False if nobody follows."""
+    from cases.models import CaseFollower
+    from core.services import outbox_enqueue
+
+    following = CaseFollower.objects.filter(
+        case=case, user__isnull=True, unsubscribed_at__isnull=True
+    )
+    if not following.exists():
+        return False
+    outbox_enqueue(topic=FOLLOWERS_TOPIC, payload={"event_id": event_id})
+    return True
+
+
+def followers_email_event(*, event_id: int) -> int:
+    """The outbox handler's work: email every citizen follower of the event's case who has
+    not had this event yet, in their own language; returns how many were emailed. Runs in the
+    handler's transaction: the markers and the emails commit together, so a second run (a
+    requeue, a worker killed after the commit) emails nobody again."""
+    from cases.models import CaseEvent, CaseFollower, CaseFollowerEmail
+
+    event = (
+        CaseEvent.objects.select_related("case__category", "case__agency")
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
+        return 0
+    case = event.case
+    sent = 0
+    followers = (
+        CaseFollower.objects.filter(case=case, user__isnull=True, unsubscribed_at__isnull=True)
+        .select_related("citizen")
+        .order_by("id")
+    )
+    requester = "" if case.updates_opted_out else (case.contact_email or "").lower()
+    for follower in followers:
+        if follower.email == requester:  # the requester's own email says it already
+            continue
+        _marker, created = CaseFollowerEmail.objects.get_or_create(follower=follower, event=event)
+        if not created:
+            continue
+        _email_follower(case, event, follower)
+        sent += 1
+    return sent
+
+
+def follower_language(follower: Any) -> str:
+    if follower.citizen_id and follower.citizen.preferred_language:
+        return follower.citizen.preferred_language
+    return follower.language or settings.LANGUAGE_CODE
+
+
+def _email_follower(case: Case, event: Any, follower: Any) -> None:
+    """One follower's email: the request's service and reference, what happened and the text
+    written for the public, and their own link to stop following. Nothing about the requester
+    or other followers."""
+    from cases.models import CaseEvent
+    from cases.presenters import event_public_summary
+
+    language = follower_language(follower)
+    with translation.override(language):
+        kind = "update" if event.kind == CaseEvent.Kind.PUBLIC_UPDATE else "status"
+        context = {
+            "case": case,
+            "kind": kind,
+            "summary": event_public_summary(event, agency_name=case.agency.name),
+            "body": event.body,
+            "name": follower.name,
+            "category": case.category.display_name,
+            "status": public_status_label(case.status),
+            "agency": case.agency,
+            "site_name": settings.SITE_NAME,
+            "unfollow_url": links.follower_unsubscribe_url(follower.token, language),
+        }
+        subject = render_to_string("emails/follower_subject.txt", context).strip()
+        text = render_to_string("emails/follower_message.txt", context)
+    email_enqueue(to=[follower.email], subject=subject, body=text)

@@ -148,7 +148,24 @@ def event_summary(
         return _("Contact with the citizen: %(method)s, they got in touch") % {"method": method}
     if kind == Kind.ATTACHMENT:
         return _("File attached")
+    if kind == Kind.MERGE:
+        return _merge_summary(data)
+    if kind == Kind.RELATED:
+        if data.get("removed"):
+            return _("No longer related to %(reference)s") % {"reference": data.get("reference")}
+        return _("Marked as related to %(reference)s") % {"reference": data.get("reference")}
     return event.get_kind_display()
+
+
+def _merge_summary(data: Mapping[str, Any]) -> str:
+    reference = data.get("reference", "")
+    if data.get("direction") == "from":
+        if data.get("undone"):
+            return _("Merge of %(reference)s undone") % {"reference": reference}
+        return _("Merged from %(reference)s") % {"reference": reference}
+    if data.get("undone"):
+        return _("Merge into %(reference)s undone: reopened") % {"reference": reference}
+    return _("Merged into %(reference)s (closed as a duplicate)") % {"reference": reference}
 
 
 def _contact_method(method: str | None) -> str:
@@ -446,6 +463,32 @@ def mention_notice_text(case: Case, by: str, excerpt: str) -> tuple[str, str]:
 
 def citizen_replied_notice_text(case: Case, excerpt: str) -> tuple[str, str]:
     return (_("The citizen replied on %(reference)s") % {"reference": case.reference}, excerpt)
+
+
+def followed_notice_text(case: Case, what: str, by: str) -> tuple[str, str]:
+    """To staff who follow a case: what happened on it (a status change, an update sent)."""
+    return (
+        _("On %(reference)s, which you follow: %(what)s")
+        % {"reference": case.reference, "what": what},
+        _("By %(name)s. %(category)s") % {"name": by, "category": case.category.display_name},
+    )
+
+
+def followed_status_text(to_status: str) -> str:
+    return _("status changed to “%(status)s”") % {"status": status_label(to_status)}
+
+
+def followed_update_text() -> str:
+    return _("an update was sent to the citizen")
+
+
+def distance_text(meters: float | None) -> str:
+    """A distance between two reports, in words ("45 m", "1.2 km"); "" when unknown."""
+    if meters is None:
+        return ""
+    if meters < 1000:
+        return _("%(meters)s m") % {"meters": formats.number_format(round(meters))}
+    return _("%(km)s km") % {"km": formats.number_format(round(meters / 1000, 1), 1)}
 
 
 # --- saved replies ---------------------------------------------------------------------------

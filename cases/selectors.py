@@ -186,6 +186,7 @@ def case_get_for_view(user: Any, reference: str) -> Case:
         "citizen",
         "suggested_citizen",
         "sla_policy",  # the SLA box: policy and calendar without a query each
+        "merged_into",
     ).prefetch_related(
         Prefetch("events", queryset=events),
         "category__attributes",  # the answers
@@ -310,4 +311,172 @@ def canned_replies_for(case: Case) -> QuerySet[CannedReply]:
         .filter(Q(team__isnull=True) | Q(team_id=case.team_id))
         .filter(Q(category__isnull=True) | Q(category_id=case.category_id))
         .order_by("title", "id")
+    )
+
+
+# --- nearby reports, possible duplicates, followers, related cases ----------------------------
+
+EARTH_RADIUS_M = 6_371_000.0
+METERS_PER_DEGREE = 111_320.0  # of latitude (and of longitude at the equator)
+
+
+def _distance_m(latitude: float, longitude: float) -> Any:
+    """The equirectangular distance in metres from (latitude, longitude) to a case's point,
+    as SQL: exact enough at the few hundred metres a duplicate is looked for."""
+    from django.db.models import ExpressionWrapper, F, FloatField, Value
+    from django.db.models.functions import Cast, Cos, Power, Radians, Sqrt
+
+    lat = Cast(F("latitude"), FloatField())
+    lon = Cast(F("longitude"), FloatField())
+    mean_lat = Radians((lat + Value(float(latitude))) / Value(2.0))
+    d_lat = Radians(lat - Value(float(latitude)))
+    d_lon = Radians(lon - Value(float(longitude))) * Cos(mean_lat)
+    return ExpressionWrapper(
+        Value(EARTH_RADIUS_M) * Sqrt(Power(d_lat, 2) + Power(d_lon, 2)), output_field=FloatField()
+    )
+
+
+def nearby_open_cases(
+    category: ServiceCategory | int,
+    latitude: float,
+    longitude: float,
+    meters: float,
+    exclude: Case | int | None = None,
+) -> QuerySet[Case]:
+    """Open cases of the same service within `meters` of a point, nearest first, each with its
+    `distance_m`. A bounding box on (category, latitude, longitude) that the partial index
+    `case_open_nearby_idx` answers (no PostGIS), then the exact distance in SQL. Carries
+    nothing personal by itself: callers choose what to show (the public form: status, date)."""
+    import math
+
+    latitude, longitude, meters = float(latitude), float(longitude), float(meters)
+    d_lat = meters / METERS_PER_DEGREE
+    d_lon = meters / (METERS_PER_DEGREE * max(math.cos(math.radians(latitude)), 0.01))
+    category_id = getattr(category, "pk", category)
+    cases = Case.objects.filter(
+        category_id=category_id,
+        status__in=Case.OPEN_STATUSES,
+        latitude__isnull=False,
+        longitude__isnull=False,
+        latitude__range=(round(latitude - d_lat, 6), round(latitude + d_lat, 6)),
+        longitude__range=(round(longitude - d_lon, 6), round(longitude + d_lon, 6)),
+    )
+    if exclude is not None:
+        cases = cases.exclude(pk=getattr(exclude, "pk", exclude))
+    return (
+        cases.annotate(distance_m=_distance_m(latitude, longitude))
+        .filter(distance_m__lte=meters)
+        .order_by("distance_m", "-created_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    case: Case
+    distance_m: float | None  # None: found as the same citizen's, not by place
+    same_citizen: bool
+
+
+def possible_duplicates(case: Case, *, limit: int = 10) -> list[PossibleDuplicate]:
+    """Cases of the same agency and service that may report the same thing: open ones nearby
+    (POSSIBLE_DUPLICATE_METERS) reported within POSSIBLE_DUPLICATE_DAYS of this one, or the
+    same citizen's open or recent ones. Never merged cases, never the case itself."""
+    days = timedelta(days=settings.POSSIBLE_DUPLICATE_DAYS)
+    found: dict[int, PossibleDuplicate] = {}
+    related = ("category", "agency")
+    if case.latitude is not None and case.longitude is not None:
+        nearby = (
+            nearby_open_cases(
+                case.category_id,
+                case.latitude,
+                case.longitude,
+                settings.POSSIBLE_DUPLICATE_METERS,
+                exclude=case,
+            )
+            .filter(
+                agency_id=case.agency_id,
+                created_at__gte=case.created_at - days,
+                created_at__lte=case.created_at + days,
+                merged_into__isnull=True,
+            )
+            .select_related(*related)[:limit]
+        )
+        for other in nearby:
+            found[other.pk] = PossibleDuplicate(other, other.distance_m, False)
+    if case.citizen_id is not None:
+        theirs = (
+            Case.objects.filter(
+                agency_id=case.agency_id,
+                category_id=case.category_id,
+                citizen_id=case.citizen_id,
+                merged_into__isnull=True,
+            )
+            .filter(Q(status__in=Case.OPEN_STATUSES) | Q(created_at__gte=case.created_at - days))
+            .exclude(pk=case.pk)
+            .select_related(*related)
+            .order_by("-created_at", "-id")[:limit]
+        )
+        for other in theirs:
+            if other.pk in found:
+                found[other.pk] = PossibleDuplicate(other, found[other.pk].distance_m, True)
+            else:
+                found[other.pk] = PossibleDuplicate(other, _distance(case, other), True)
+    return sorted(
+        found.values(),
+        key=lambda d: (d.distance_m is None, d.distance_m or 0.0, -d.case.created_at.timestamp()),
+    )[:limit]
+
+
+def _distance(one: Case, other: Case) -> float | None:
+    import math
+
+    if None in (one.latitude, one.longitude, other.latitude, other.longitude):
+        return None
+    lat1, lon1 = math.radians(float(one.latitude)), math.radians(float(one.longitude))
+    lat2, lon2 = math.radians(float(other.latitude)), math.radians(float(other.longitude))
+    x = (lon2 - lon1) * math.cos((lat1 + lat2) / 2)
+    return EARTH_RADIUS_M * math.hypot(lat2 - lat1, x)
+
+
+def case_followers(case: Case) -> list[Any]:
+    """Who follows the case (staff and citizens still following), for the staff case page."""
+    from cases.models import CaseFollower
+
+    return list(
+        CaseFollower.objects.filter(case=case, unsubscribed_at__isnull=True)
+        .select_related("user", "merged_from")
+        .order_by("created_at", "id")
+    )
+
+
+def case_is_followed_by(case: Case, user: Any) -> bool:
+    from cases.models import CaseFollower
+
+    return CaseFollower.objects.filter(case=case, user=user).exists()
+
+
+def case_related(case: Case) -> list[Case]:
+    """The cases linked to this one as related (either side), oldest link first."""
+    from cases.models import CaseLink
+
+    links = CaseLink.objects.filter(Q(case_a=case) | Q(case_b=case)).select_related(
+        "case_a__category", "case_b__category"
+    )
+    return [link.case_b if link.case_a_id == case.pk else link.case_a for link in links]
+
+
+def case_merged_here(case: Case) -> list[Case]:
+    """The duplicates merged into this case."""
+    return list(
+        Case.objects.filter(merged_into=case).select_related("category").order_by("merged_at")
+    )
+
+
+def case_for_merge_target(user: Any, reference: str) -> Case:
+    """A case of the caller's own agency by reference (anything else: 404)."""
+    return get_scoped_object_or_404(
+        Case.objects.select_related("agency", "category"),
+        user,
+        for_write=True,
+        reference=reference_normalise(reference),
     )

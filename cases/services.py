@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -20,11 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.selectors import is_staff_of
-from cases import references, selectors, staff_notices
+from cases import presenters, references, selectors, staff_notices
 from cases.attributes import attributes_clean
 from cases.hooks import run_case_closed_hooks
 from cases.models import Attachment, Case, CaseEvent, Priority, Referral, ServiceCategory
-from cases.notifications import case_notify_citizen
+from cases.notifications import case_notify_citizen, case_notify_followers
 from cases.search import search_text_append, search_text_for
 from cases.sla.engine import sla_initialise
 from cases.sla.services import case_sla_refresh
@@ -46,6 +47,9 @@ TRANSITIONS: dict[str, set[str]] = {
 # Citizens are emailed about these status changes (the status page shows every one).
 NOTIFY_ON = {Status.WAITING_ON_CITIZEN, Status.RESOLVED, Status.OPEN}
 NO_SURVEY_RESOLUTIONS = {Case.Resolution.DUPLICATE, Case.Resolution.SPAM}
+# Citizen followers are emailed when the case is resolved or reopened (waiting on the
+# requester is about the requester); every public update reaches them too.
+FOLLOWERS_NOTIFY_ON = {Status.RESOLVED, Status.OPEN}
 
 
 class CaseRuleError(ValidationError):
@@ -329,7 +333,7 @@ def case_transition(
     case_sla_refresh(case=case, actor=actor, reason="status", at=now)
     reopened = to_status == Status.OPEN and before in (Status.RESOLVED, Status.CLOSED)
     # Every status change is on the citizen's status page; only some are emailed (NOTIFY_ON).
-    _event(case, Kind.STATUS, actor, body=note, at=now, public=True,
+    status_event = _event(case, Kind.STATUS, actor, body=note, at=now, public=True,
            data={"from": before, "to": to_status, "resolution_code": case.resolution_code,
                  "reopened": reopened})  # fmt: skip
     feed_note = _text(feed_note, "feed_note") if (feed_note or "").strip() else ""
@@ -341,6 +345,11 @@ def case_transition(
         run_case_closed_hooks(case, actor)
     if to_status in NOTIFY_ON and before != Status.NEW:
         case_notify_citizen(case=case, kind="status", body=note)
+    if to_status in FOLLOWERS_NOTIFY_ON and before != Status.NEW:
+        case_notify_followers(case=case, event_id=status_event.pk)
+    staff_notices.tell_followers(
+        case, what=partial(presenters.followed_status_text, to_status), actor=actor
+    )
     return case
 
 
@@ -598,6 +607,11 @@ def case_note_add(*, case: Case, body: str, actor: Any) -> CaseEvent:
     data = {"mentions": [user.get_username() for user in mentioned]} if mentioned else None
     event = _event(case, Kind.NOTE, actor, body=text, data=data)
     _audit(case, "case.note_added", actor, {"note": (None, event.pk)})
+    if mentioned:  # a colleague mentioned follows the case from now on
+        from cases.follower_services import Source, case_follow
+
+        for user in mentioned:
+            case_follow(case=case, user=user, actor=actor, source=Source.MENTION)
     return event
 
 
@@ -624,6 +638,8 @@ def case_public_update(
     case_sla_refresh(case=case, actor=actor, reason="first_response")
     _audit(case, "case.public_update", actor, changes)
     case_notify_citizen(case=case, kind="update", body=event.body)
+    case_notify_followers(case=case, event_id=event.pk)
+    staff_notices.tell_followers(case, what=presenters.followed_update_text, actor=actor)
     return event
 
 
@@ -721,6 +737,9 @@ def _anonymise_batch(ids: list[int]) -> int:
     for attachment in Attachment.objects.filter(case_id__in=ids):
         attachment.file.delete(save=False)
     Attachment.objects.filter(case_id__in=ids).delete()
+    from cases.models import CaseFollower
+
+    CaseFollower.objects.filter(case_id__in=ids).delete()  # their names and addresses
     CaseEvent.objects.filter(case_id__in=ids, kind__in=PERSONAL_EVENT_KINDS).exclude(
         body=""
     ).update(body="")

@@ -110,3 +110,27 @@ def tell_assignee_citizen_replied(case: Case, *, body: str) -> None:
     excerpt = body if len(body) <= EXCERPT_LENGTH else body[: EXCERPT_LENGTH - 1] + "…"
     text = partial(presenters.citizen_replied_notice_text, case, excerpt)
     notify_staff(notices=[_notice(case.assignee, "case.citizen_replied", text, case, email=True)])
+
+
+def tell_followers(case: Case, *, what: str | Any, actor: Any, skip: Sequence[Any] = ()) -> None:
+    """Staff who follow the case, in-app: its status changed, an update went to the citizen.
+    `what` is a function giving the words in the reader's language. Not the person who did it,
+    nor those `skip` names (told already, e.g. the assignee of a citizen's reply)."""
+    from cases.models import CaseFollower
+
+    skipped = {getattr(user, "pk", None) for user in skip}
+    people = [
+        follower.user
+        for follower in CaseFollower.objects.filter(
+            case=case, user__isnull=False, user__is_active=True
+        ).select_related("user")
+        if _someone_else(follower.user, actor) and follower.user.pk not in skipped
+    ]
+    if not people:
+        return
+    by = _name(actor) or str(actor or "")
+
+    def text() -> tuple[str, str]:
+        return presenters.followed_notice_text(case, what(), by)
+
+    notify_staff(notices=[_notice(user, "case.followed", text, case) for user in people])

@@ -25,7 +25,31 @@ def case_subject_access(citizen: Any, user: Any) -> list[Section]:
         )
         .order_by("created_at", "id")
     )
-    return [Section(_("Cases"), [_case(case) for case in cases])]
+    from cases.models import CaseFollower
+
+    followed = (
+        CaseFollower.objects.filter(citizen=citizen, case__in=cases_visible(user))
+        .select_related("case__category")
+        .order_by("created_at", "id")
+    )
+    sections = [Section(_("Cases"), [_case(case) for case in cases])]
+    if followed:
+        sections.append(Section(_("Cases followed"), [_followed(f) for f in followed]))
+    return sections
+
+
+def _followed(follower: Any) -> dict[str, Any]:
+    return {
+        "reference": follower.case.reference,
+        "service": follower.case.category.display_name,
+        "name": follower.name,
+        "email": follower.email,
+        "language": follower.language,
+        "agrees_to_a_survey": follower.consent_surveys,
+        "source": follower.source,
+        "since": follower.created_at,
+        "stopped_at": follower.unsubscribed_at,
+    }
 
 
 def _case(case: Case) -> dict[str, Any]:

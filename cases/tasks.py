@@ -3,8 +3,10 @@
 from celery import shared_task
 
 from cases import services
+from cases.notifications import FOLLOWERS_TOPIC, followers_email_event
 from cases.sla import services as sla_services
 from core import metrics
+from core.outbox import outbox_handler
 
 
 @shared_task(name="cases.tasks.cases_close_resolved", ignore_result=True)
@@ -19,3 +21,9 @@ def sla_sweep_task() -> dict:
         report = sla_services.sla_sweep()
     metrics.SLA_SWEEP_CLAIMED.inc(report.claimed)
     return report.__dict__
+
+
+@outbox_handler(FOLLOWERS_TOPIC)
+def followers_notify(payload: dict) -> None:
+    """Email a case's citizen followers about one event, each once (cases.notifications)."""
+    followers_email_event(event_id=payload["event_id"])

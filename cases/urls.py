@@ -42,6 +42,12 @@ urlpatterns = [
     path("<str:reference>/priority/", views.case_priority, name="priority"),
     path("<str:reference>/category/", views.case_category, name="category"),
     path("<str:reference>/attach/", views.case_attach, name="attach"),
+    path("<str:reference>/follow/", views.case_follow, name="follow"),
+    path("<str:reference>/unfollow/", views.case_unfollow, name="unfollow"),
+    path("<str:reference>/merge/", views.case_merge, name="merge"),
+    path("<str:reference>/unmerge/", views.case_unmerge, name="unmerge"),
+    path("<str:reference>/related/", views.case_relate, name="relate"),
+    path("<str:reference>/related/<str:other>/remove/", views.case_unrelate, name="unrelate"),
     path(
         "<str:reference>/attachments/<str:token>/",
         views.attachment_download,

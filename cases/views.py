@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -35,6 +36,7 @@ from cases.forms import (
 from cases.hooks import render_case_panels
 from cases.models import Attachment, Case, Priority
 from cases.presenters import requester_suggestion_text, requester_survey_text
+from cases.references import reference_normalise
 from cases.sla import selectors as sla_selectors
 from cases.uploads import attachment_response
 from citizens import selectors as citizen_selectors
@@ -368,6 +370,7 @@ def _case_page(
         "survey_answer": requester_survey_text(case),
         "sla": sla_selectors.case_sla_clock(case),
         "panels": render_case_panels(case, request.user),  # e.g. feedback and survey answers
+        **_joined_context(case, request.user, writable),
     }
     return render(request, "cases/detail.html", context, status=status)
 
@@ -710,3 +713,182 @@ def bulk_apply(request: HttpRequest, *, back: str) -> HttpResponse:
             _("Nothing was changed: %(reason)s") % {"reason": " ".join(exc.messages)},
         )
     return redirect(back)
+
+
+# --- followers, possible duplicates, merge, related cases --------------------------------------
+
+
+def _joined_context(case: Case, user: Any, writable: bool) -> dict:
+    """The case page's followers, possible duplicates, related and merged cases."""
+    from cases.merge_services import unmerge_refusal
+
+    followers = selectors.case_followers(case)
+    duplicates = (
+        selectors.possible_duplicates(case)
+        if writable and case.is_open and case.merged_into_id is None
+        else []
+    )
+    return {
+        "followers": followers,
+        "following": any(f.user_id == user.pk for f in followers),
+        "duplicates": [
+            {
+                "case": d.case,
+                "distance": presenters.distance_text(d.distance_m),
+                "same_citizen": d.same_citizen,
+            }
+            for d in duplicates
+        ],
+        "duplicate_meters": settings.POSSIBLE_DUPLICATE_METERS,
+        "duplicate_days": settings.POSSIBLE_DUPLICATE_DAYS,
+        "related": selectors.case_related(case),
+        "merged_here": selectors.case_merged_here(case),
+        "can_unmerge": writable
+        and case.merged_into_id is not None
+        and unmerge_refusal(case) is None,
+    }
+
+
+def _redirect_back(case: Case) -> HttpResponse:
+    return redirect("cases:detail", reference=case.reference)
+
+
+@require_POST
+@staff_required()
+def case_follow(request: HttpRequest, reference: str) -> HttpResponse:
+    from cases.follower_services import case_follow as follow
+
+    case = _writable_case(request.user, reference)
+    try:
+        follow(case=case, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("You follow this case: you will be told what happens to it."))
+    return _redirect_back(case)
+
+
+@require_POST
+@staff_required()
+def case_unfollow(request: HttpRequest, reference: str) -> HttpResponse:
+    from cases.follower_services import case_unfollow as unfollow
+
+    case = _writable_case(request.user, reference)
+    unfollow(case=case, user=request.user)
+    messages.success(request, _("You no longer follow this case."))
+    return _redirect_back(case)
+
+
+@staff_required()
+def case_merge(request: HttpRequest, reference: str) -> HttpResponse:
+    """ "Merge into another case…": choose the case to keep (a reference, or one of the
+    possible duplicates), then a confirmation page saying what will happen; the POST merges.
+    A reference that is not one of the caller's agency's cases answers 404 (with the form)."""
+    from cases.merge_services import case_merge as merge
+    from cases.merge_services import merge_refusal
+
+    case = _writable_case(request.user, reference)
+    # The chosen possible duplicate, else the reference typed (the form sends both fields).
+    data = request.POST if request.method == "POST" else request.GET
+    wanted = next((v.strip() for v in data.getlist("into") if v.strip()), "")[:40]
+    context: dict[str, Any] = {"case": case, "typed": wanted}
+    if case.merged_into_id is None and case.is_open:
+        context["duplicates"] = selectors.possible_duplicates(case)
+    if not wanted:
+        if request.method == "POST":
+            context["error"] = _("Give the reference of the case to keep.")
+            return render(request, "cases/merge.html", context, status=400)
+        return render(request, "cases/merge.html", context)
+    into = (
+        selectors.cases_own_agency(request.user)
+        .filter(reference=reference_normalise(wanted))
+        .select_related("category", "agency", "assignee")
+        .first()
+    )
+    if into is None:
+        context["error"] = _("No case of your agency has the reference “%(reference)s”.") % {
+            "reference": wanted
+        }
+        return render(request, "cases/merge.html", context, status=404)
+    refusal = merge_refusal(case, into)
+    if refusal:
+        context["error"] = refusal
+        return render(request, "cases/merge.html", context, status=400)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            merge(duplicate=case, into=into, actor=request.user)
+        except ValidationError as exc:
+            context["error"] = " ".join(exc.messages)
+            return render(request, "cases/merge.html", context, status=400)
+        messages.success(
+            request,
+            _("%(duplicate)s is merged into %(kept)s. You can undo it today from %(duplicate)s.")
+            % {"duplicate": case.reference, "kept": into.reference},
+        )
+        return redirect("cases:detail", reference=into.reference)
+    context.update({
+        "into": into,
+        "requester_follows": bool(case.contact_email) and not case.updates_opted_out,
+        "followers_count": case.followers.filter(unsubscribed_at__isnull=True).count(),
+        "distance": presenters.distance_text(selectors._distance(case, into)),
+    })  # fmt: skip
+    return render(request, "cases/merge_confirm.html", context)
+
+
+@require_POST
+@staff_required()
+def case_unmerge(request: HttpRequest, reference: str) -> HttpResponse:
+    from cases.merge_services import case_unmerge as unmerge
+
+    case = _writable_case(request.user, reference)
+    try:
+        unmerge(duplicate=case, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The merge is undone: this case is open again."))
+    return _redirect_back(case)
+
+
+@require_POST
+@staff_required()
+def case_relate(request: HttpRequest, reference: str) -> HttpResponse:
+    """Mark another case of the agency (by reference) as related to this one."""
+    from cases.merge_services import case_link_related
+
+    case = _writable_case(request.user, reference)
+    wanted = (request.POST.get("other") or "").strip()[:40]
+    other = (
+        selectors.cases_own_agency(request.user)
+        .filter(reference=reference_normalise(wanted))
+        .first()
+        if wanted
+        else None
+    )
+    if other is None:
+        messages.error(
+            request,
+            _("No case of your agency has the reference “%(reference)s”.") % {"reference": wanted}
+            if wanted else _("Give the reference of the related case."),
+        )  # fmt: skip
+        return _redirect_back(case)
+    try:
+        case_link_related(case=case, other=other, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Marked as related to %(reference)s.") % {
+            "reference": other.reference})  # fmt: skip
+    return _redirect_back(case)
+
+
+@require_POST
+@staff_required()
+def case_unrelate(request: HttpRequest, reference: str, other: str) -> HttpResponse:
+    from cases.merge_services import case_unlink_related
+
+    case = _writable_case(request.user, reference)
+    other_case = get_object_or_404(selectors.cases_own_agency(request.user), reference=other)
+    case_unlink_related(case=case, other=other_case, actor=request.user)
+    messages.success(request, _("No longer related to %(reference)s.") % {"reference": other})
+    return _redirect_back(case)

@@ -355,6 +355,10 @@ RATELIMIT_STATUS_FAILURES_PER_REFERENCE = env.int(
 CITIZENCRM_PHONE_REGION = env.str("CITIZENCRM_PHONE_REGION", default="US")
 
 CASE_AUTO_CLOSE_DAYS = env.int("CASE_AUTO_CLOSE_DAYS", default=7)
+# "Possible duplicates" on the staff case page: reports of the same service this close (metres)
+# and this recent (days), or of the same citizen and service (cases.selectors).
+POSSIBLE_DUPLICATE_METERS = env.int("POSSIBLE_DUPLICATE_METERS", default=200)
+POSSIBLE_DUPLICATE_DAYS = env.int("POSSIBLE_DUPLICATE_DAYS", default=30)
 CASE_ATTACHMENT_MAX_BYTES = env.int("CASE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # The public form's map to place the pin: a tile URL template ("https://tile.example.org/
 # {z}/{x}/{y}.png") and the attribution its licence asks for. Empty: no map (the address

@@ -5,6 +5,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from cases import follower_views
 from core import views as core_views
 from core.metrics import metrics_view
 
@@ -31,6 +32,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", core_views.landing, name="landing"),
     path("requests/", include("cases.public.urls")),
+    path("following/<str:token>/", follower_views.case_unfollow, name="case_unfollow"),
     path("", include("feedback.public_urls")),
     path("", include("reports.public_urls")),
     path("", include("visits.public_urls")),

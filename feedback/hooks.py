@@ -9,9 +9,10 @@ from cases.models import Case
 
 def case_closed_survey_hook(case: Case, actor: Any) -> None:
     """Runs inside the closing transaction: the invitation commits or rolls back with it."""
-    from feedback.survey_services import survey_invite_for_closed_case
+    from feedback.survey_services import survey_invite_followers, survey_invite_for_closed_case
 
     survey_invite_for_closed_case(case=case, actor=actor)
+    survey_invite_followers(case=case, actor=actor)
 
 
 def case_feedback_panel(case: Case, user: Any) -> str:

@@ -266,6 +266,12 @@ class SurveyInvitation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     email = models.EmailField()
+    # A follower of the case (not its requester) invited after closure: one per follower and
+    # survey (cases.CaseFollower; the requester's is the one without a follower).
+    follower = models.ForeignKey(
+        "cases.CaseFollower", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="survey_invitations",
+    )  # fmt: skip
     language = models.CharField(max_length=8, default=settings.LANGUAGE_CODE)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     send_after = models.DateTimeField(help_text="Not sent before this time.")
@@ -310,7 +316,16 @@ class SurveyInvitation(models.Model):
             models.Index(fields=["agency", "-sent_at"], name="invitation_agency_sent_idx"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["case", "survey"], name="invitation_once_per_case"),
+            models.UniqueConstraint(
+                fields=["case", "survey"],
+                name="invitation_once_per_case",
+                condition=Q(follower__isnull=True),
+            ),
+            models.UniqueConstraint(
+                fields=["follower", "survey"],
+                name="invitation_once_per_follower",
+                condition=Q(follower__isnull=False),
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=INVITATION_STATUSES),
                 name="invitation_status_valid",

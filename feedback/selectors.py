@@ -219,6 +219,39 @@ def invitation_refusal(case: Case, *, survey: Survey | None, now: datetime) -> s
     return None
 
 
+def follower_invitation_refusal(
+    case: Case, follower: Any, *, survey: Survey | None, now: datetime
+) -> str | None:
+    """The fatigue rules for a citizen following a closed case: their record's consent and
+    their "yes" when they followed, an email, not closed as duplicate/spam, a survey, once per
+    follower and survey, the recontact window of their record (so the requester who also
+    follows, or a follower of two cases, is asked once). Not the "contacted" rule: followers
+    were emailed the resolution."""
+    citizen = follower.citizen
+    if follower.unsubscribed_at is not None:
+        return "no longer following"
+    if citizen is None:
+        return "no citizen record"
+    if not (follower.consent_surveys and citizen.consent_surveys):
+        return "no survey consent"
+    if not follower.email:
+        return "no email address"
+    if case.resolution_code in NO_SURVEY_RESOLUTIONS or case.merged_into_id is not None:
+        return f"closed as {case.resolution_code}"
+    if survey is None:
+        return "no survey for this service"
+    invited = SurveyInvitation.objects.filter(follower=follower, survey=survey)
+    if invited.exclude(status=Status.CANCELLED).exists():
+        return "already invited for this case"
+    window_start = now - timedelta(days=settings.SURVEY_RECONTACT_DAYS)
+    recent = SurveyInvitation.objects.filter(
+        citizen_id=citizen.pk, created_at__gt=window_start
+    ).exclude(status__in=[Status.CANCELLED, Status.FAILED])
+    if recent.exists():
+        return "invited recently (recontact window)"
+    return None
+
+
 def send_refusal(invitation: SurveyInvitation, *, now: datetime) -> str | None:
     """Why a claimed invitation must not be emailed now, or None to send it."""
     if not invitation.citizen.consent_surveys:

@@ -183,6 +183,50 @@ def survey_invite(
     return invitation
 
 
+def survey_invite_followers(
+    *, case: Case, actor: Any = None, now: datetime | None = None
+) -> list[SurveyInvitation]:
+    """The citizens following a closed case who agreed to a survey get one each, under the
+    same fatigue rules as the requester (selectors.follower_invitation_refusal), in their own
+    language. Runs in the closing transaction after the requester's invitation (so a requester
+    who also follows is asked once: the recontact window of their record)."""
+    from cases.models import CaseFollower
+    from cases.notifications import follower_language
+
+    now = now or timezone.now()
+    survey = selectors.survey_for_case(case)
+    made = []
+    followers = CaseFollower.objects.filter(
+        case=case, user__isnull=True, unsubscribed_at__isnull=True, consent_surveys=True,
+        citizen__isnull=False,
+    ).select_related("citizen").order_by("id")  # fmt: skip
+    for follower in followers:
+        _lock_citizen_for_invitations(follower.citizen_id)
+        refusal = selectors.follower_invitation_refusal(case, follower, survey=survey, now=now)
+        if refusal is not None:
+            logger.debug("survey: no invitation for a follower of %s (%s)", case.reference, refusal)
+            continue
+        assert survey is not None
+        send_after = now + timedelta(minutes=settings.SURVEY_SEND_DELAY_MINUTES)
+        pk = _next_invitation_id()
+        domain = _message_domain()
+        invitation = SurveyInvitation.objects.create(
+            pk=pk, survey=survey, case=case, follower=follower, citizen=follower.citizen,
+            agency_id=case.agency_id, category_id=case.category_id, team_id=case.team_id,
+            agent_id=case.assignee_id, email=follower.email, language=follower_language(follower),
+            status=Status.PENDING, send_after=send_after, created_at=now,
+            message_id=make_msgid(idstring=f"survey-invitation-{pk}", domain=domain),
+            reminder_message_id=make_msgid(idstring=f"survey-reminder-{pk}", domain=domain),
+        )  # fmt: skip
+        audit_record(action="survey.invitation_created", obj=invitation, actor=actor,
+                     agency_id=case.agency_id,
+                     changes={"status": (None, Status.PENDING), "case": (None, case.reference),
+                              "send_after": (None, send_after.isoformat()),
+                              "follower": (None, True)})  # fmt: skip
+        made.append(invitation)
+    return made
+
+
 # --- invitations: the dispatch sweep --------------------------------------------------------
 
 

@@ -925,3 +925,91 @@ def _saved_views_scenarios() -> dict[str, Callable[[World], Call]]:
 
 
 SCENARIOS.update(_saved_views_scenarios())
+
+
+# --- followers, merging duplicates, related cases (cases.follower_services, merge_services) ----
+
+
+def _two_cases(world: World, status: str = "open"):
+    from cases.models import Case
+
+    first = _case(world, status)
+    second = Case.objects.create(
+        reference=f"CRM-2026-{Case.objects.count():06d}", agency=world.agency,
+        category=first.category, description="Same pothole", channel="phone", status=status,
+        team=first.team, reporter_email="second@example.org", assignee=first.assignee,
+        opened_at=first.opened_at,
+    )  # fmt: skip
+    return first, second
+
+
+def _joined_scenarios() -> dict[str, Callable[[World], Call]]:
+    from cases import follower_services as fol
+    from cases import merge_services as m
+
+    def unfollow(world):
+        case = _case(world, "open")
+        fol.case_follow(case=case, user=world.agent)
+        return lambda: fol.case_unfollow(case=case, user=world.agent)
+
+    def unsubscribe(world):
+        case = _case(world, "open")
+        follower = fol.case_follower_add_citizen(case=case, email="f@example.org", source="web")
+        return lambda: fol.case_follower_unsubscribe(follower=follower)
+
+    def merge(world):
+        kept, duplicate = _two_cases(world)
+        return lambda: m.case_merge(duplicate=duplicate, into=kept, actor=world.agent)
+
+    def unmerge(world):
+        kept, duplicate = _two_cases(world)
+        m.case_merge(duplicate=duplicate, into=kept, actor=world.agent)
+        return lambda: m.case_unmerge(duplicate=duplicate, actor=world.agent)
+
+    def link(world):
+        one, two = _two_cases(world)
+        return lambda: m.case_link_related(case=one, other=two, actor=world.agent)
+
+    def unlink(world):
+        one, two = _two_cases(world)
+        m.case_link_related(case=one, other=two, actor=world.agent)
+        return lambda: m.case_unlink_related(case=one, other=two, actor=world.agent)
+
+    def invite_followers(world):
+        from django.utils import timezone
+
+        from citizens.services import citizen_create
+        from feedback import survey_services as fs
+        from feedback.models import Question, Survey
+
+        survey = Survey.objects.create(agency=world.agency, name="Satisfaction", is_default=True,
+                                       title={"en": "How did we do?"})  # fmt: skip
+        Question.objects.create(survey=survey, code="resolved", kind="yes_no",
+                                is_resolution=True, required=True)  # fmt: skip
+        case = _case(world, "closed")
+        citizen = citizen_create(actor=None, first_name="Fay", last_name="Lee",
+                                 email="fay@example.org", consent_surveys=True)  # fmt: skip
+        fol.case_follower_add_citizen(case=case, email="fay@example.org", consent=True,
+                                      citizen=citizen, source="web")  # fmt: skip
+        return lambda: fs.survey_invite_followers(case=case, now=timezone.now())
+
+    return {
+        "cases.follower_services.case_follow": lambda w: (
+            lambda c=_case(w, "open"): fol.case_follow(case=c, user=w.agent)
+        ),
+        "cases.follower_services.case_unfollow": unfollow,
+        "cases.follower_services.case_follower_add_citizen": lambda w: (
+            lambda c=_case(w, "open"): fol.case_follower_add_citizen(
+                case=c, email="n@example.org", name="Nia Neighbour", consent=True, source="web"
+            )
+        ),
+        "cases.follower_services.case_follower_unsubscribe": unsubscribe,
+        "cases.merge_services.case_merge": merge,
+        "cases.merge_services.case_unmerge": unmerge,
+        "cases.merge_services.case_link_related": link,
+        "cases.merge_services.case_unlink_related": unlink,
+        "feedback.survey_services.survey_invite_followers": invite_followers,
+    }
+
+
+SCENARIOS.update(_joined_scenarios())

@@ -51,6 +51,9 @@ EXEMPT: dict[str, str] = {
     "core.services.notifications_queue_digests": "delivery plumbing: groups notifications into "
     "outbox emails; visible in the outbox admin",
     "core.services.notification_digest_send": "sends mail, changes no stored state",
+    "cases.follower_services.follower_for_token": "a read: the follower a link names",
+    "cases.merge_services.merge_refusal": "a read: why a merge is refused, in words",
+    "cases.merge_services.unmerge_refusal": "a read: why a merge cannot be undone, in words",
 }
 
 

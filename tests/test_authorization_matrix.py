@@ -101,6 +101,21 @@ def _case_attachment(world: MatrixWorld, side: str) -> dict:
     return {"reference": case.reference, "token": attachment.token}
 
 
+def _follower_token(world: MatrixWorld, side: str) -> dict:
+    from cases.follower_services import case_follower_add_citizen
+
+    follower = case_follower_add_citizen(
+        case=world.case(side), email=f"follower-{side}@example.org", name="Fay Follower",
+        source="web",
+    )  # fmt: skip
+    return {"token": follower.token}
+
+
+def _case_pair(world: MatrixWorld, side: str) -> dict:
+    reference = world.case(side).reference
+    return {"reference": reference, "other": reference}
+
+
 def _unsubscribe_token(world: MatrixWorld, side: str) -> dict:
     from cases.links import unsubscribe_token
 
@@ -285,6 +300,10 @@ MATRIX: dict[str, Expect] = {
     "request_unsubscribe": Expect(
         own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_unsubscribe_token
     ),
+    # A citizen follower's "stop following": the secret token is the authority (GET asks).
+    "case_unfollow": Expect(
+        own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_follower_token
+    ),
     # The receipt's links about the requester: the signed token is the authority (a page with
     # one button; a GET changes nothing).
     "request_citizen_confirm": Expect(
@@ -403,6 +422,13 @@ MATRIX: dict[str, Expect] = {
     "cases:link_citizen": staff_object(_case, method="post", ok=302),
     "cases:reject_suggested_citizen": staff_object(_case, method="post", ok=302),
     "cases:attachment": staff_object(_case_attachment),
+    # Followers, merge and related cases: the caller's own agency's cases only (others: 404).
+    "cases:follow": staff_object(_case, method="post", ok=302),
+    "cases:unfollow": staff_object(_case, method="post", ok=302),
+    "cases:merge": staff_object(_case),  # GET: choose the case to keep
+    "cases:unmerge": staff_object(_case, method="post", ok=302),  # not merged: a message
+    "cases:relate": staff_object(_case, method="post", ok=302),  # no reference: a message
+    "cases:unrelate": staff_object(_case_pair, method="post", ok=302),
     # --- walk-in desks (an empty POST: back to the desk with a message, or 400) ----------------
     "visits:desks": staff(),
     "visits:desk": staff_object(_desk),

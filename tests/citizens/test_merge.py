@@ -129,7 +129,17 @@ ROW_FACTORIES: dict[str, Callable[[Citizen], models.Model]] = {
     ),
     "feedback.surveyinvitation.citizen": lambda citizen: _survey_invitation(citizen),
     "visits.visit.citizen": lambda citizen: _visit(citizen),
+    "cases.casefollower.citizen": lambda citizen: _follower(citizen),
 }
+
+
+def _follower(citizen: Citizen):
+    from cases.models import CaseFollower
+
+    case = _case(citizen)
+    return CaseFollower.objects.create(
+        case=case, citizen=citizen, email="follower@example.org", source="web", token="t" * 40
+    )
 
 
 def _relations_to_citizen():
