@@ -26,6 +26,7 @@ from cases.models import (
 )
 from cases.presenters import PublicTimelineEntry, TimelineEntry
 from cases.references import reference_normalise
+from core.geo import distance_between, distance_metres, within_box_q
 from core.scoping import get_scoped_object_or_404, scope_queryset, user_agency_id
 
 QUEUES = ("mine", "team", "unassigned", "all")
@@ -316,25 +317,6 @@ def canned_replies_for(case: Case) -> QuerySet[CannedReply]:
 
 # --- nearby reports, possible duplicates, followers, related cases ----------------------------
 
-EARTH_RADIUS_M = 6_371_000.0
-METERS_PER_DEGREE = 111_320.0  # of latitude (and of longitude at the equator)
-
-
-def _distance_m(latitude: float, longitude: float) -> Any:
-    """The equirectangular distance in metres from (latitude, longitude) to a case's point,
-    as SQL: exact enough at the few hundred metres a duplicate is looked for."""
-    from django.db.models import ExpressionWrapper, F, FloatField, Value
-    from django.db.models.functions import Cast, Cos, Power, Radians, Sqrt
-
-    lat = Cast(F("latitude"), FloatField())
-    lon = Cast(F("longitude"), FloatField())
-    mean_lat = Radians((lat + Value(float(latitude))) / Value(2.0))
-    d_lat = Radians(lat - Value(float(latitude)))
-    d_lon = Radians(lon - Value(float(longitude))) * Cos(mean_lat)
-    return ExpressionWrapper(
-        Value(EARTH_RADIUS_M) * Sqrt(Power(d_lat, 2) + Power(d_lon, 2)), output_field=FloatField()
-    )
-
 
 def nearby_open_cases(
     category: ServiceCategory | int,
@@ -347,24 +329,18 @@ def nearby_open_cases(
     `distance_m`. A bounding box on (category, latitude, longitude) that the partial index
     `case_open_nearby_idx` answers (no PostGIS), then the exact distance in SQL. Carries
     nothing personal by itself: callers choose what to show (the public form: status, date)."""
-    import math
-
     latitude, longitude, meters = float(latitude), float(longitude), float(meters)
-    d_lat = meters / METERS_PER_DEGREE
-    d_lon = meters / (METERS_PER_DEGREE * max(math.cos(math.radians(latitude)), 0.01))
-    category_id = getattr(category, "pk", category)
     cases = Case.objects.filter(
-        category_id=category_id,
+        within_box_q(latitude, longitude, meters),
+        category_id=getattr(category, "pk", category),
         status__in=Case.OPEN_STATUSES,
         latitude__isnull=False,
         longitude__isnull=False,
-        latitude__range=(round(latitude - d_lat, 6), round(latitude + d_lat, 6)),
-        longitude__range=(round(longitude - d_lon, 6), round(longitude + d_lon, 6)),
     )
     if exclude is not None:
         cases = cases.exclude(pk=getattr(exclude, "pk", exclude))
     return (
-        cases.annotate(distance_m=_distance_m(latitude, longitude))
+        cases.annotate(distance_m=distance_metres(latitude, longitude))
         .filter(distance_m__lte=meters)
         .order_by("distance_m", "-created_at", "-id")
     )
@@ -428,14 +404,10 @@ def possible_duplicates(case: Case, *, limit: int = 10) -> list[PossibleDuplicat
 
 
 def _distance(one: Case, other: Case) -> float | None:
-    import math
-
     if None in (one.latitude, one.longitude, other.latitude, other.longitude):
         return None
-    lat1, lon1 = math.radians(float(one.latitude)), math.radians(float(one.longitude))
-    lat2, lon2 = math.radians(float(other.latitude)), math.radians(float(other.longitude))
-    x = (lon2 - lon1) * math.cos((lat1 + lat2) / 2)
-    return EARTH_RADIUS_M * math.hypot(lat2 - lat1, x)
+    return distance_between(float(one.latitude), float(one.longitude),
+                            float(other.latitude), float(other.longitude))  # fmt: skip
 
 
 def case_followers(case: Case) -> list[Any]:
