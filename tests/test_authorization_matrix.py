@@ -294,6 +294,14 @@ MATRIX: dict[str, Expect] = {
         own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_status_token
     ),
     "request_status": public(200),
+    # Open reports near a place on the public form (service, status, day, distance only).
+    "request_nearby": Expect(
+        own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_public_category
+    ),
+    # "This is my problem too": the signed status token is the authority (GET shows a form).
+    "request_follow": Expect(
+        own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_status_token
+    ),
     "request_status_link": Expect(
         own=dict.fromkeys(ROLES, 200), other=dict.fromkeys(ROLES, 200), kwargs=_status_token
     ),

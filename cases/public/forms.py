@@ -10,7 +10,7 @@ from cases.models import ServiceCategory
 from cases.questions import QuestionsMixin
 from cases.uploads import photo_clean
 from citizens.normalise import InvalidPhoneNumber, normalise_phone
-from core.forms import UswdsForm, UswdsFormMixin
+from core.forms import FORM_ERROR_HEADING, UswdsForm, UswdsFormMixin
 from core.translated import translate
 
 
@@ -236,3 +236,25 @@ class PublicRequestForm(QuestionsMixin, UswdsFormMixin, forms.Form):
     def photos_chosen(self) -> bool:
         """Photos were sent but the form comes back: a browser cannot keep a chosen file."""
         return self.is_bound and bool(self.files.getlist("photos"))
+
+
+class FollowForm(UswdsForm):
+    """ "This is my problem too": be kept informed about a report someone else made."""
+
+    error_heading = FORM_ERROR_HEADING  # the page shows the error summary
+
+    name = forms.CharField(
+        label=_("Your name"), max_length=200, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )  # fmt: skip
+    email = forms.EmailField(
+        label=_("Your email address"), max_length=254,
+        help_text=_("We email you when the problem is fixed or there is news about it."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )  # fmt: skip
+    consent_surveys = forms.BooleanField(
+        label=_("You may email me a short survey about how you handled this problem, after it "
+                "is closed"),
+        help_text=_("A few questions, once. You can stop surveys from any survey email."),
+        required=False,
+    )  # fmt: skip

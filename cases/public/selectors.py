@@ -11,13 +11,16 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import presenters
+from cases import links, presenters
+from cases import selectors as case_selectors
 from cases.models import Case, ServiceCategory
 from cases.presenters import PublicTimelineEntry
 from cases.selectors import case_public_timeline, categories_public
@@ -240,3 +243,45 @@ def request_receipt(reference: str) -> RequestReceipt:
         summary=case_request_summary(case),
         expected=case_expected_resolution(case),
     )
+
+
+@dataclass(frozen=True)
+class NearbyReport:
+    """An open report near a place, as another citizen may see it: its service, status, the
+    day it was made and how far away; nothing about who made it or what they wrote."""
+
+    token: str  # the signed status link's token: the way to follow it
+    service: str
+    status: str
+    reported_on: date
+    distance: str
+
+
+NEARBY_REPORTS_SHOWN = 5
+
+
+def nearby_reports(category: ServiceCategory, latitude: Any, longitude: Any) -> list[NearbyReport]:
+    """Open reports of this service within POSSIBLE_DUPLICATE_METERS of the place, nearest
+    first (cases.selectors.nearby_open_cases: an index scan)."""
+    try:
+        latitude, longitude = float(latitude), float(longitude)
+    except (TypeError, ValueError):
+        return []
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return []
+    found = case_selectors.nearby_open_cases(
+        category, latitude, longitude, settings.POSSIBLE_DUPLICATE_METERS
+    ).only("reference", "status", "created_at", "latitude", "longitude")[:NEARBY_REPORTS_SHOWN]
+    zone = ZoneInfo(category.agency.timezone)
+    # "Waiting for your reply" speaks to the requester; to anyone else the work is under way.
+    shown_status = {Case.Status.WAITING_ON_CITIZEN: Case.Status.IN_PROGRESS}
+    return [
+        NearbyReport(
+            token=links.status_token(case.reference),
+            service=category.display_name,
+            status=presenters.public_status_label(shown_status.get(case.status, case.status)),
+            reported_on=case.created_at.astimezone(zone).date(),
+            distance=presenters.distance_text(case.distance_m),
+        )
+        for case in found
+    ]

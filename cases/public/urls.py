@@ -13,6 +13,12 @@ urlpatterns = [
         views.request_new_category,
         name="request_new_category",
     ),
+    path(
+        "new/<slug:agency_slug>/<slug:code>/nearby/",
+        views.request_nearby,
+        name="request_nearby",
+    ),
+    path("follow/<str:token>/", views.request_follow, name="request_follow"),
     path("status/", views.request_status, name="request_status"),
     path("status/<str:token>/", views.request_status_link, name="request_status_link"),
     path("unsubscribe/<str:token>/", views.request_unsubscribe, name="request_unsubscribe"),

@@ -4,6 +4,8 @@ They show only what the citizen is meant to see: public events, never internal n
 never anything unless the reference comes with the matching email or a signed link.
 """
 
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,10 +14,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from cases import citizen_services, links, references, selectors, services
-from cases.models import Case
+from cases import citizen_services, follower_services, links, references, selectors, services
+from cases.models import Case, CaseFollower
 from cases.public import selectors as public_selectors
-from cases.public.forms import PublicRequestForm, StatusLookupForm
+from cases.public.forms import FollowForm, PublicRequestForm, StatusLookupForm
 from citizens.models import ConsentSource
 from core import ratelimit as rate
 from core.guards import public_post_accepted, public_post_refusal, too_many_requests
@@ -226,6 +228,12 @@ def _request_form_page(
             "form": form,
             "map_tile_url": settings.MAP_TILE_URL,
             "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+            # Without JavaScript, reports already made nearby show when the form comes back.
+            "nearby": public_selectors.nearby_reports(
+                category, form.data.get("latitude"), form.data.get("longitude")
+            )
+            if form.is_bound
+            else [],
             **extra,
         },
     )
@@ -248,3 +256,54 @@ def request_new_done(request: HttpRequest, token: str) -> HttpResponse:
         "no_email": not receipt.email_given,
     }
     return render(request, "cases/public/request_done.html", context)
+
+
+def request_nearby(request: HttpRequest, agency_slug: str, code: str) -> HttpResponse:
+    """Open reports of this service near the place being reported (?latitude=&longitude=):
+    the public form shows them as "already reported", each with a way to follow it instead.
+    Nothing personal: service, status, day and distance (public_selectors.NearbyReport)."""
+    category = public_selectors.category_public_get(agency_slug, code)
+    reports = public_selectors.nearby_reports(
+        category, request.GET.get("latitude"), request.GET.get("longitude")
+    )
+    return render(request, "cases/public/_nearby.html", {"reports": reports})
+
+
+@never_cache
+def request_follow(request: HttpRequest, token: str) -> HttpResponse:
+    """ "This is my problem too": someone who would report the same problem follows the open
+    report instead, with their email and survey consent, and is told what it says."""
+    reference = links.reference_from_status_token(token)
+    case = Case.objects.select_related("category", "agency").filter(reference=reference).first()
+    if reference is None or case is None:
+        raise Http404("This link is not valid.")
+    context = {
+        "case": case, "token": token, "closed": case.status not in Case.OPEN_STATUSES,
+        "reported_on": case.created_at.astimezone(ZoneInfo(case.agency.timezone)).date(),
+    }  # fmt: skip
+    form = FollowForm(request.POST or None)
+    if request.method == "POST" and not context["closed"]:
+        refused = public_post_refusal(
+            request, form, scope="public-follow", email_field="email",
+            page=lambda form, **extra: render(
+                request, "cases/public/follow.html", {**context, "form": form, **extra}
+            ),
+            decoy=lambda: render(request, "cases/public/follow.html", {**context, "done": True}),
+        )  # fmt: skip
+        if refused:
+            return refused
+        if form.is_valid():
+            try:
+                follower_services.case_follower_add_citizen(
+                    case=case, email=form.cleaned_data["email"], name=form.cleaned_data["name"],
+                    language=request.LANGUAGE_CODE,
+                    consent=bool(form.cleaned_data["consent_surveys"]),
+                    source=CaseFollower.Source.WEB,
+                )  # fmt: skip
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                public_post_accepted(request, scope="public-follow", email_field="email")
+                return render(request, "cases/public/follow.html", {**context, "done": True})
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "cases/public/follow.html", {**context, "form": form}, status=status)

@@ -81,7 +81,8 @@
     }
     var latitude = document.getElementById("id_latitude");
     var longitude = document.getElementById("id_longitude");
-    var map = mapSetUp(block, latitude, longitude);
+    var checkNearby = nearbySetUp(latitude, longitude);
+    var map = mapSetUp(block, latitude, longitude, checkNearby);
     var geolocate = block.querySelector("[data-geolocate]");
     if (!geolocate || !latitude || !longitude || !("geolocation" in navigator)) {
       return;
@@ -106,6 +107,7 @@
           map.place(position.coords.latitude, position.coords.longitude, true);
         }
         say("found");
+        checkNearby();
       }, function (error) {
         button.disabled = false;
         say(error && error.code === 1 ? "denied" : "unavailable");
@@ -113,7 +115,35 @@
     });
   }
 
-  function mapSetUp(block, latitude, longitude) {
+  /* Reports of the same service already open near the place: asked for whenever the place
+   * changes, shown in a polite live region with a way to follow one instead. */
+  function nearbySetUp(latitude, longitude) {
+    var region = document.getElementById("nearby-reports");
+    if (!region || !latitude || !longitude || !window.fetch) {
+      return function () {};
+    }
+    var asked = "";
+    function check() {
+      var query = "latitude=" + encodeURIComponent(latitude.value.replace(",", ".")) +
+        "&longitude=" + encodeURIComponent(longitude.value.replace(",", "."));
+      if (!latitude.value || !longitude.value || query === asked) {
+        return;
+      }
+      asked = query;
+      window.fetch(region.getAttribute("data-nearby-url") + "?" + query, {
+        credentials: "same-origin", headers: { "X-Requested-With": "fetch" }
+      }).then(function (response) {
+        return response.ok ? response.text() : "";
+      }).then(function (html) {
+        region.innerHTML = html;
+      }).catch(function () {});
+    }
+    latitude.addEventListener("change", check);
+    longitude.addEventListener("change", check);
+    return check;
+  }
+
+  function mapSetUp(block, latitude, longitude, onFill) {
     var holder = block.querySelector("[data-map]");
     if (!holder || !window.L || !latitude || !longitude) {
       return null;
@@ -139,6 +169,7 @@
     function fill(point) {
       latitude.value = point.lat.toFixed(6);
       longitude.value = point.lng.toFixed(6);
+      onFill();
     }
 
     function place(lat, lng, centre) {

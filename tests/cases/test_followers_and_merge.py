@@ -509,3 +509,53 @@ def test_a_subject_access_export_lists_the_cases_the_citizen_follows(world, new_
     assert (followed["reference"], followed["email"]) == (new_case.reference, "nia@example.org")
     other = {s.title for s in case_subject_access(follower.citizen, world.other_agent)}
     assert "Cases followed" not in other  # another agency's case: not theirs to export
+
+
+# --- the public form: already reported nearby, "this is my problem too" ----------------------
+
+
+def test_the_public_form_lists_open_reports_nearby_without_anything_personal(client, world):
+    near = pothole(world, lat=north(60), email="rosa@example.org")
+    near.address = "12 Elm St"
+    near.save(update_fields=["address"])
+    pothole(world, lat=north(900))  # too far
+    closed = pothole(world, lat=north(30))
+    Case.objects.filter(pk=closed.pk).update(
+        status="closed", closed_at=timezone.now(), resolved_at=timezone.now()
+    )
+    url = reverse("request_nearby", args=[world.agency.slug, world.pothole.code])
+
+    page = client.get(url, {"latitude": str(LAT), "longitude": str(LON)})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Already reported nearby" in html and "60 m" in html
+    assert html.count("This is my problem too<") == 1  # the far and the closed one are not
+    for private in ("rosa@example.org", "A deep pothole", "12 Elm", near.reference):
+        assert private not in html
+    assert client.get(url, {"latitude": "north", "longitude": "1"}).content.strip() == b""
+
+
+def test_following_from_the_public_form_keeps_what_was_typed_and_adds_one_follower(client, world):
+    from cases import links
+
+    case = pothole(world, email="rosa@example.org")
+    url = reverse("request_follow", args=[links.status_token(case.reference)])
+    assert "no-store" in client.get(url)["Cache-Control"]
+
+    bad = client.post(url, {"name": "Sam", "email": "sam-at-example"})
+    assert bad.status_code == 400
+    assert 'value="Sam"' in bad.content.decode() and not CaseFollower.objects.exists()
+
+    for _ in range(2):  # twice: still one follower
+        done = client.post(url, {"name": "Sam", "email": "Sam@Example.org",
+                                 "consent_surveys": "on"})  # fmt: skip
+        assert done.status_code == 200 and "You are following this report" in done.content.decode()
+    follower = CaseFollower.objects.get(case=case)
+    assert (follower.email, follower.consent_surveys) == ("sam@example.org", True)
+
+    Case.objects.filter(pk=case.pk).update(
+        status="closed", closed_at=timezone.now(), resolved_at=timezone.now()
+    )
+    closed = client.post(url, {"email": "late@example.org"})
+    assert "can no longer be followed" in closed.content.decode()
+    assert CaseFollower.objects.filter(case=case).count() == 1
