@@ -50,9 +50,12 @@ def _field_defaults(model: Any, columns: set[str]) -> dict[str, Any]:
             continue
         if f.null:
             out[f.column] = None
-        elif f.has_default() and not callable(f.default):
+        elif f.has_default():
             default = f.get_default()
-            out[f.column] = json.dumps(default) if isinstance(default, dict | list) else default
+            if isinstance(default, dict | list):  # default=list / dict: the same empty value
+                out[f.column] = json.dumps(default)
+            elif not callable(f.default):
+                out[f.column] = default
     return out
 
 
