@@ -680,8 +680,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int,
                         default=int(os.environ.get("BENCH_CASES") or 1_000_000))  # fmt: skip
     parser.add_argument("--skip-generate", action="store_true")
-    parser.add_argument("--only", default="api,queue,search,pages,dispatch,sla_sweep,reports,import",
-                        help="comma-separated measurements to run")  # fmt: skip
+    parser.add_argument(
+        "--only",
+        help="comma-separated measurements to run",
+        default="api,queue,search,pages,dispatch,sla_sweep,reports,import",
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=8.0, help="per throughput run")

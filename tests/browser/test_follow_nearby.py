@@ -23,8 +23,8 @@ WORDS = {
            "done": "You are following this report", "status": "In progress"},
     "es": {"use": "Usar mi ubicación", "nearby": "Ya se ha avisado cerca",
            "follow": "También es mi problema", "email": "Su correo electrónico",
-           "consent": "Pueden enviarme por correo una breve encuesta", "submit": "Seguir este aviso",
-           "done": "Usted sigue este aviso", "status": "En curso"},
+           "consent": "Pueden enviarme por correo una breve encuesta",
+           "submit": "Seguir este aviso", "done": "Usted sigue este aviso", "status": "En curso"},
 }  # fmt: skip
 
 
