@@ -53,6 +53,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 __all__ = [
     "Calendar",
     "CalendarError",
+    "OpenTimeIndex",
     "add_business_minutes",
     "business_minutes_between",
     "deadline_day",
@@ -67,6 +68,7 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 _US = timedelta(microseconds=1)
 _SECOND = timedelta(seconds=1)
 _ONE_DAY = timedelta(days=1)
+_EPOCH = datetime(1970, 1, 1)  # naive UTC, as the day spans are
 _DAY_US = 86_400_000_000
 _MINUTE_US = 60_000_000
 
@@ -508,6 +510,52 @@ def _between_us(calendar: Calendar, start: datetime, end: datetime) -> int:
 def business_minutes_between(calendar: Calendar, start: datetime, end: datetime) -> float:
     """Business minutes of open time in ``[start, end)``; 0 when ``end <= start``."""
     return _between_us(calendar, _as_utc(start, "start"), _as_utc(end, "end")) / _MINUTE_US
+
+
+class OpenTimeIndex:
+    """A calendar's open time over a range of local dates, unrolled once into UTC spans with
+    their running totals, so that the business minutes between two instants of the range
+    take two bisections: for recomputing many cases at once (the reports' full rebuild). The
+    same count as ``business_minutes_between``, built from the same day spans."""
+
+    def __init__(self, calendar: Calendar, first: date, last: date) -> None:
+        self.first, self.last = first, last
+        starts: list[int] = []
+        ends: list[int] = []
+        day = first
+        while day <= last:
+            for opens, closes in calendar._day_spans(day):
+                a, b = (opens - _EPOCH) // _US, (closes - _EPOCH) // _US
+                if ends and a <= ends[-1]:  # touching spans (midnight) are one
+                    ends[-1] = max(ends[-1], b)
+                else:
+                    starts.append(a)
+                    ends.append(b)
+            day += _ONE_DAY
+        self._starts, self._ends = starts, ends
+        self._before: list[int] = []  # open microseconds before each span
+        total = 0
+        for a, b in zip(starts, ends, strict=True):
+            self._before.append(total)
+            total += b - a
+        # Instants the unrolled days answer for: a day's spans may begin the evening before
+        # or end the morning after in UTC, so one day of margin is left out at each end.
+        self._low = datetime.combine(first + _ONE_DAY, time(0), tzinfo=UTC)
+        self._high = datetime.combine(last - _ONE_DAY, time(0), tzinfo=UTC)
+
+    def covers(self, start: datetime, end: datetime) -> bool:
+        return self._low <= start and end <= self._high
+
+    def _run(self, at: datetime) -> int:
+        us = (at.astimezone(UTC).replace(tzinfo=None) - _EPOCH) // _US
+        i = bisect.bisect_right(self._starts, us) - 1
+        if i < 0:
+            return 0
+        return self._before[i] + min(us, self._ends[i]) - self._starts[i]
+
+    def minutes_between(self, start: datetime, end: datetime) -> float:
+        """Business minutes of open time in ``[start, end)``; 0 when ``end <= start``."""
+        return max(self._run(end) - self._run(start), 0) / _MINUTE_US
 
 
 def is_open(calendar: Calendar, at: datetime) -> bool:
