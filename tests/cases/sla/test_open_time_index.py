@@ -12,8 +12,12 @@ from cases.sla.business_time import Calendar, OpenTimeIndex, business_minutes_be
 
 OFFICE = {d: [(time(8), time(12)), (time(13), time(17))] for d in range(5)}
 CALENDARS = [
-    Calendar("America/New_York", OFFICE, holidays=frozenset({date(2026, 11, 26)}),
-             recurring_holidays=frozenset({(12, 25), (1, 1)})),  # fmt: skip
+    Calendar(
+        "America/New_York",
+        OFFICE,
+        holidays=frozenset({date(2026, 11, 26)}),
+        recurring_holidays=frozenset({(12, 25), (1, 1)}),
+    ),
     Calendar("Europe/Madrid", {d: [(time(22), time(6))] for d in range(7)}),  # night shift
     Calendar("America/Chicago", {d: [(time(0), time(0))] for d in range(7)}),  # 24/7
     Calendar("Australia/Lord_Howe", {d: [(time(1), time(3))] for d in range(7)}),  # 30-min DST
