@@ -15,7 +15,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from playwright.sync_api import expect
 
 from cases import references
@@ -107,7 +107,8 @@ def test_supervisor_sees_both_clocks_and_the_escalation_on_the_board(page, world
     due = Case.objects.get(pk=clocks["at_risk"].pk).resolution_due_at.astimezone(CHICAGO)
     time = at_risk.locator("td").nth(2).locator("time")
     expect(time).to_have_attribute("datetime", due.isoformat())
-    expect(time).to_contain_text(f"{due:%m/%d/%Y}, {due.hour % 12 or 12}")
+    # Django's words for the hour ("11:40 a.m.", "noon" when the deadline falls on it).
+    expect(time).to_contain_text(f"{due:%m/%d/%Y}, {dateformat.format(due, 'P')}")
     region = page.locator(".crm-sla-table-region")
     assert region.evaluate("e => e.scrollWidth <= e.clientWidth"), "the board scrolls sideways"
     _no_sideways_scroll(page)
